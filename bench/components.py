@@ -1,0 +1,68 @@
+"""Where a command's own work goes: the service-level pieces behind /ask, /likes, /estimate and
+/rates show, each timed alone (best of 5 repeats of N calls, in µs per call).
+
+    .venv/bin/python -m bench.components [--n 2000]
+
+Also times the same topic reply with Jinja2's `auto_reload` off (the renderer's templates never
+change while the bot runs; with it on, every `get_template` stats the file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import timeit
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import machine, table
+
+
+def per_call_us(fn: Any, n: int) -> float:
+    fn()
+    return min(timeit.repeat(fn, number=n, repeat=5)) / n * 1e6
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=2000)
+    args = parser.parse_args(argv)
+
+    from bot.calc import compute
+    from bot.sender import to_embed
+    from bot.service import build_service
+
+    service = build_service()
+    renderer = service.renderer
+    topic = service.kb["likes_pay"]
+    question = "do you get paid for likes on tiktok live"
+    context = {"topic": topic, "related": service.related_topics(topic), "note": None}
+    reply = service.topic_reply(topic)
+    rows: list[tuple[str, Any]] = [
+        ("/ask topic: Service.ask", lambda: service.ask(question)),
+        ("  Matcher.match", lambda: service.matcher.match(question)),
+        ("  QuestionParser.parse (no estimate in it)", lambda: service.parser.parse(question)),
+        ("/likes: Service.topic_reply", lambda: service.topic_reply(topic)),
+        *[(f"  template {name}", (lambda name=name: renderer.text(name, **context)))
+          for name in ("topic_body.md.j2", "sources.md.j2", "related.md.j2", "topic_footer.md.j2")],
+        ("  template topic.md.j2 (terminal Markdown, unused by Discord)", lambda: renderer.text("topic.md.j2", **context)),
+        ("  sender.to_embed (Card → discord.Embed)", lambda: to_embed(reply.card)),
+        ("/estimate diamonds: Service.estimate", lambda: service.estimate("diamonds", {"amount": "40000"}, None)),
+        ("  calc.compute only", lambda: compute("diamonds", {"amount": "40000"}, service.rates_for(None), service.gifts)),
+        ("/rates show: Service.rates_reply", lambda: service.rates_reply(None)),
+        ("/topic autocomplete: Service.topic_choices", lambda: service.topic_choices("withdr")),
+    ]
+    out = [[label, f"{per_call_us(fn, args.n):,.1f}"] for label, fn in rows]
+    renderer.env.auto_reload = False
+    out.append(["/likes: Service.topic_reply with auto_reload=False",
+                f"{per_call_us(lambda: service.topic_reply(topic), args.n):,.1f}"])
+    print(f"Service-level cost of each piece (best of 5 × {args.n} calls)\nmachine: {machine()}\n")
+    print(table(["piece", "µs per call"], out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

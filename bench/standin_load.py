@@ -1,0 +1,325 @@
+"""LiveTally against a bare discord.py /ping bot, end to end through the local Discord stand-in.
+
+    .venv/bin/python -m bench.standin_load [--runs 3] [--total 10000]
+
+Each run starts one stand-in (tests/e2e/standin.py: REST + gateway on 127.0.0.1, no spec
+validation so it costs as little as possible) and, one after the other, real bot processes
+connected to it: `python -m bot` and `tests/e2e/bare_bot.py` (the order rotates between runs).
+A third bot, bench/embed_bot.py, is the bare bot answering
+/ping with LiveTally's /likes card: it separates what a bigger reply costs any discord.py bot from
+LiveTally's own work. For each bot and each command, N interactions are injected through the gateway by a closed loop
+of 1, 10 and 50 workers ("in flight"); latency is from the stand-in sending INTERACTION_CREATE to
+it accepting the initial response. Reported: throughput and p50/p99 latency, the ratio of
+LiveTally's throughput to the bare bot's /ping at the same concurrency in the same run (goal ≥ 0.8),
+the bot process's CPU time per interaction (psutil), and its RSS after start-up and after
+`--total` interactions. The stand-in and the load generator share this process; its CPU use is
+printed too, so you can see when it (not the bot) is the bottleneck.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psutil
+
+from bench._common import ROOT, fmt, machine, median, percentile, table
+from tests.e2e.standin import StandIn
+
+CONCURRENCY = (1, 10, 50)
+COUNTS = {1: 200, 10: 500, 50: 1000}  # interactions per cell
+RESPONSE_TIMEOUT = 10.0
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+
+LIVETALLY_COMMANDS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("/likes", "likes", {}),
+    ("/ask", "ask", {"question": "do you get paid for likes on tiktok live"}),
+    ("/estimate diamonds", "estimate diamonds", {"amount": 40000}),
+)
+BARE_COMMANDS: tuple[tuple[str, str, dict[str, Any]], ...] = (("/ping (bare)", "ping", {}),)
+CARD_COMMANDS: tuple[tuple[str, str, dict[str, Any]], ...] = (("/ping → /likes card (bare)", "ping", {}),)
+
+
+BARE_LABELS = {label for label, _, _ in BARE_COMMANDS}
+CARD_LABELS = {label for label, _, _ in CARD_COMMANDS}
+
+
+class TimedStandIn(StandIn):
+    """The stand-in, stamping when each interaction's initial response was accepted."""
+
+    async def _callback(self, record: Any, interaction_id: int, token: str) -> Any:
+        result = await super()._callback(record, interaction_id, token)
+        interaction = self._interactions_by_id.get(interaction_id)
+        if interaction is not None and not hasattr(interaction, "answered_at"):
+            interaction.answered_at = time.monotonic()  # type: ignore[attr-defined]
+        return result
+
+
+class BotProcess:
+    """A bot subprocess writing to a log file; stopped with SIGTERM, then SIGKILL."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.args, self.env, self.log_path = args, env, log_path
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, *self.args, cwd=ROOT, env=self.env, stdin=asyncio.subprocess.DEVNULL,
+                stdout=log, stderr=asyncio.subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    async def wait_for_line(self, text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if self.process is not None and self.process.returncode is not None:
+                raise RuntimeError(f"{self.args} exited ({self.process.returncode}):\n{self.output()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.args} did not print {text!r}:\n{self.output()[-3000:]}")
+            await asyncio.sleep(0.05)
+
+    async def wait(self, timeout: float) -> int:
+        assert self.process is not None
+        return await asyncio.wait_for(self.process.wait(), timeout)
+
+    async def stop(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.terminate()
+        try:
+            await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
+
+@dataclass
+class Cell:
+    label: str
+    concurrency: int
+    count: int
+    seconds: float
+    latencies: list[float]
+    failures: int
+    bot_cpu_ms: float  # per interaction
+    gen_cpu_share: float  # this process's CPU time / wall time
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else float("nan")
+
+
+@dataclass
+class BotRun:
+    name: str
+    cells: list[Cell] = field(default_factory=list)
+    rss_start_mb: float = float("nan")
+    rss_end_mb: float = float("nan")
+    interactions: int = 0
+
+
+def environment(standin: StandIn, tmp: Path) -> dict[str, str]:
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "LIVETALLY_"))}
+    return inherited | {
+        "DISCORD_TOKEN": standin.token, "DISCORD_API_BASE": standin.api_base,
+        "DISCORD_GATEWAY_URL": standin.gateway_url, "LIVETALLY_DB": str(tmp / "livetally.db"),
+        "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT),
+    }
+
+
+async def drive(standin: StandIn, name: str, options: dict[str, Any], count: int, concurrency: int) -> tuple[list[float], int, float]:
+    """`count` interactions by `concurrency` closed-loop workers: (latencies ms, failures, seconds)."""
+    remaining = [count]
+    latencies: list[float] = []
+    failures = [0]
+
+    async def worker() -> None:
+        while remaining[0] > 0:
+            remaining[0] -= 1
+            interaction = await standin.inject_command(name, options)
+            try:
+                await interaction.wait_response(timeout=RESPONSE_TIMEOUT)
+            except TimeoutError:
+                failures[0] += 1
+                continue
+            latencies.append((interaction.answered_at - interaction.created_at) * 1000.0)  # type: ignore[attr-defined]
+
+    start = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, failures[0], time.monotonic() - start
+
+
+async def measure_bot(standin: StandIn, name: str, sync_args: list[str], run_args: list[str], ready_line: str,
+                      commands: tuple[tuple[str, str, dict[str, Any]], ...], total: int, tmp: Path) -> BotRun:
+    env = environment(standin, tmp)
+    log = tmp / f"{name}.log"
+    sync = BotProcess(sync_args, env, log)
+    await sync.start()
+    if await sync.wait(READY_TIMEOUT) != 0:
+        raise RuntimeError(f"sync failed:\n{sync.output()[-3000:]}")
+    bot = BotProcess(run_args, env, log)
+    await bot.start()
+    result = BotRun(name)
+    try:
+        await bot.wait_for_line(ready_line, READY_TIMEOUT)
+        await standin.wait_connected()
+        proc = psutil.Process(bot.pid)
+        me = psutil.Process()
+        result.rss_start_mb = proc.memory_info().rss / 2**20
+        done = 0
+        for _, command, options in commands:  # warm-up
+            await drive(standin, command, options, 100, 10)
+            done += 100
+        for concurrency in CONCURRENCY:
+            for label, command, options in commands:
+                count = COUNTS[concurrency]
+                cpu0, gen0, wall0 = _cpu(proc), _cpu(me), time.monotonic()
+                latencies, failures, seconds = await drive(standin, command, options, count, concurrency)
+                cpu1, gen1, wall1 = _cpu(proc), _cpu(me), time.monotonic()
+                done += count
+                result.cells.append(Cell(label, concurrency, count, seconds, latencies, failures,
+                                         (cpu1 - cpu0) * 1000.0 / count, (gen1 - gen0) / (wall1 - wall0)))
+        i = 0
+        while done < total:  # top up to `total` interactions, mixed, then read RSS
+            _, command, options = commands[i % len(commands)]
+            batch = min(500, total - done)
+            await drive(standin, command, options, batch, 10)
+            done += batch
+            i += 1
+        await asyncio.sleep(0.5)
+        result.rss_end_mb = proc.memory_info().rss / 2**20
+        result.interactions = done
+    finally:
+        await bot.stop()
+    return result
+
+
+def _cpu(proc: psutil.Process) -> float:
+    times = proc.cpu_times()
+    return times.user + times.system
+
+
+async def one_run(index: int, total: int) -> tuple[BotRun, BotRun, BotRun, list[str]]:
+    """The three bots one after the other on one stand-in, in an order that rotates between runs."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-e2e-{index}-"))
+    async with TimedStandIn(spec=None) as standin:
+        bots = {
+            "livetally": (["-m", "bot", "sync"], ["-m", "bot"], "ready as", LIVETALLY_COMMANDS),
+            "bare": (["tests/e2e/bare_bot.py", "sync"], ["tests/e2e/bare_bot.py"], "ready in", BARE_COMMANDS),
+            "card": (["bench/embed_bot.py", "sync"], ["bench/embed_bot.py"], "ready in", CARD_COMMANDS),
+        }
+        order = list(bots)
+        order = order[index % 3:] + order[:index % 3]
+        done: dict[str, BotRun] = {}
+        for name in order:
+            sync_args, run_args, ready, commands = bots[name]
+            done[name] = await measure_bot(standin, name, sync_args, run_args, ready, commands,
+                                           total if name != "card" else 0, tmp)
+        problems = standin.traffic_problems()
+    return done["livetally"], done["bare"], done["card"], problems
+
+
+def report(runs: list[tuple[BotRun, BotRun, BotRun, list[str]]], total: int) -> str:
+    rows = []
+    ratios_at: dict[int, list[float]] = {}
+    cpu: dict[tuple[int, str], float] = {}
+    for concurrency in CONCURRENCY:
+        labels = [label for label, _, _ in BARE_COMMANDS + CARD_COMMANDS + LIVETALLY_COMMANDS]
+        for label in labels:
+            cells, ratios, card_ratios = [], [], []
+            for lt, bb, card, _ in runs:
+                bare_cell = next(c for c in bb.cells if c.concurrency == concurrency)
+                card_cell = next(c for c in card.cells if c.concurrency == concurrency)
+                source = bb if label in BARE_LABELS else card if label in CARD_LABELS else lt
+                cell = next(c for c in source.cells if c.concurrency == concurrency and c.label == label)
+                cells.append(cell)
+                ratios.append(cell.throughput / bare_cell.throughput)
+                card_ratios.append(cell.throughput / card_cell.throughput)
+            ratio = median(ratios)
+            cpu[concurrency, label] = median(c.bot_cpu_ms for c in cells)
+            if label not in BARE_LABELS | CARD_LABELS:
+                ratios_at.setdefault(concurrency, []).append(ratio)
+            rows.append([
+                concurrency, label, fmt(median(c.throughput for c in cells), 0),
+                fmt(median(percentile(c.latencies, 50) for c in cells), 2),
+                fmt(median(percentile(c.latencies, 99) for c in cells), 2),
+                "1.00 (baseline)" if label in BARE_LABELS else f"{ratio:.2f} ({min(ratios):.2f}–{max(ratios):.2f})",
+                "—" if label in BARE_LABELS | CARD_LABELS else f"{median(card_ratios):.2f}",
+                fmt(median(c.bot_cpu_ms for c in cells), 3),
+                f"{median(c.gen_cpu_share for c in cells) * 100:.0f}%",
+                sum(c.failures for c in cells),
+            ])
+    headers = ["in flight", "command", "interactions/s", "p50 ms", "p99 ms", "throughput ÷ bare /ping (range)",
+               "÷ bare bot sending the card",
+               "bot CPU ms / interaction", "stand-in process CPU", "unanswered"]
+    split_rows = []
+    for concurrency in CONCURRENCY:
+        ping, card = cpu[concurrency, BARE_COMMANDS[0][0]], cpu[concurrency, CARD_COMMANDS[0][0]]
+        for label, _, _ in LIVETALLY_COMMANDS:
+            total_ms = cpu[concurrency, label]
+            split_rows.append([concurrency, label, fmt(total_ms, 3), fmt(ping, 3), fmt(card - ping + 0.0, 3),
+                               fmt(total_ms - card, 3), f"{ping / total_ms:.2f}"])
+    rss_rows = []
+    for which in ("livetally", "bare"):
+        picked = [lt if which == "livetally" else bb for lt, bb, _, _ in runs]
+        rss_rows.append([which, fmt(median(r.rss_start_mb for r in picked), 1), fmt(median(r.rss_end_mb for r in picked), 1),
+                         fmt(median(r.rss_end_mb - r.rss_start_mb for r in picked), 1), picked[0].interactions])
+    problems = sorted({p for *_, ps in runs for p in ps})
+    lines = [
+        f"End to end through the local stand-in: median of {len(runs)} runs; cells of "
+        f"{', '.join(f'{COUNTS[c]} at {c} in flight' for c in CONCURRENCY)}",
+        f"machine: {machine()}", "", table(headers, rows), "",
+        "Bot CPU per interaction, split: the bare bot's floor, what a reply as big as LiveTally's costs any "
+        "discord.py bot (the bare bot answering with the /likes card), and LiveTally's own work on top. "
+        "When the bot's core is the bottleneck, throughput ÷ bare = bare CPU ÷ LiveTally CPU (last column), "
+        "a steadier figure than the measured ratio on a noisy machine.",
+        table(["in flight", "command", "LiveTally CPU ms", "bare /ping CPU ms", "+ bigger reply ms",
+               "+ LiveTally's own work ms", "CPU-bound capacity ÷ bare"], split_rows), "",
+        table(["bot", "RSS after start MB", f"RSS after {total:,} interactions MB", "growth MB", "interactions"], rss_rows),
+        "", "goal: LiveTally ≥ 0.8× the bare bot's throughput: " + ", ".join(
+            f"{c} in flight: worst command {min(r):.2f}×" for c, r in sorted(ratios_at.items())),
+        f"stand-in traffic problems (unknown routes, pinging bodies): {problems[:5] or 'none'}",
+    ]
+    return "\n".join(lines)
+
+
+async def main_async(runs: int, total: int) -> str:
+    results = []
+    for index in range(runs):
+        results.append(await one_run(index, total))
+        print(f"run {index + 1}/{runs} done", file=sys.stderr, flush=True)
+    return report(results, total)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--total", type=int, default=10_000, help="interactions per bot before RSS is read again")
+    parser.add_argument("--quick", action="store_true", help="small cells, for trying the script")
+    args = parser.parse_args(argv)
+    if args.quick:
+        COUNTS.update({1: 50, 10: 100, 50: 200})
+    print(asyncio.run(main_async(args.runs, args.total)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

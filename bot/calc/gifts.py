@@ -1,0 +1,182 @@
+"""The LIVE gift catalogue from `knowledge/gifts.yaml`: names, coin prices, aliases, and name matching."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from rapidfuzz import fuzz, process
+
+from bot.calc import loading
+from bot.calc.errors import DataError
+
+MAX_COINS = 1_000_000
+FUZZY_CUTOFF = 85  # rapidfuzz ratio (0–100): high enough that "lionn" → Lion but "coins" matches nothing
+FUZZY_MIN_LENGTH = 4  # shorter names must match exactly ("gg" is a gift; "gf" is not a typo of it)
+SEARCH_LIMIT = 25
+
+_GIFT_FIELDS = ("name", "coins", "source")
+_OPTIONAL_FIELDS = ("aliases", "note", "legacy", "popular")
+_NOT_WORD_RE = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Gift:
+    """One LIVE gift. `legacy` marks gifts from an older catalogue; `popular` ones lead autocomplete."""
+
+    name: str
+    coins: int
+    source: str
+    aliases: tuple[str, ...] = ()
+    note: str | None = None
+    legacy: bool = False
+    popular: bool = False
+
+
+def normalize(name: str) -> str:
+    """A gift name as matching sees it: lower case, no accents or apostrophes, '+' spelled out, single spaces."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    folded = folded.replace("'", "").replace("+", " plus ")
+    return _NOT_WORD_RE.sub(" ", folded).strip()
+
+
+def singular_forms(key: str) -> tuple[str, ...]:
+    """Possible singulars of a normalized name's last word: 'galaxies' → galaxy; 'roses' → ros, rose."""
+    return tuple(key[: -len(plural)] + single for plural, single in (("ies", "y"), ("es", ""), ("s", ""))
+                 if key.endswith(plural) and len(key) > len(plural) + 2)
+
+
+@dataclass(frozen=True, slots=True)
+class GiftCatalogue:
+    """Gifts by every normalized name and alias; build with `GiftCatalogue.of(gifts)`."""
+
+    gifts: tuple[Gift, ...]
+    _index: Mapping[str, Gift] = field(repr=False, compare=False)
+    _keys: tuple[tuple[Gift, tuple[str, ...]], ...] = field(repr=False, compare=False)
+
+    @classmethod
+    def of(cls, gifts: Iterable[Gift]) -> GiftCatalogue:
+        """A catalogue; `DataError` if two gifts share a name or alias."""
+        gifts = tuple(gifts)
+        problems = name_clashes(gifts)
+        if problems:
+            raise DataError("the gift catalogue", problems)
+        keys = tuple((gift, _gift_keys(gift)) for gift in gifts)
+        index = {key: gift for gift, gift_keys in keys for key in gift_keys}
+        return cls(gifts, MappingProxyType(index), keys)
+
+    def all(self) -> tuple[Gift, ...]:
+        return self.gifts
+
+    def __len__(self) -> int:
+        return len(self.gifts)
+
+    def resolve(self, name: str) -> Gift | None:
+        """The gift a user means, or None: exact name or alias, then singular, then a close typo."""
+        key = normalize(name)
+        if not key:
+            return None
+        found = next((self._index[k] for k in (key, *singular_forms(key)) if k in self._index), None)
+        if found is not None or len(key) < FUZZY_MIN_LENGTH:
+            return found
+        return self._fuzzy(key)
+
+    def _fuzzy(self, key: str) -> Gift | None:
+        matches = process.extract(key, list(self._index), scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_CUTOFF)
+        if not matches:
+            return None
+        best = self._index[matches[0][0]]
+        if len(matches) > 1 and matches[1][1] == matches[0][1] and self._index[matches[1][0]] is not best:
+            return None  # two different gifts are equally close: don't guess
+        return best
+
+    def search(self, prefix: str, limit: int = SEARCH_LIMIT) -> list[Gift]:
+        """Autocomplete: names or aliases starting with the text, then words starting with it, then
+        containing it; within each group popular gifts first, then the closest (shortest) name, then
+        the cheapest. Empty text lists popular gifts, cheapest first."""
+        key = normalize(prefix)
+        if not key:
+            ranked = sorted(self.gifts, key=lambda g: (not g.popular, g.coins, g.name))
+            return ranked[:limit]
+        scored = []
+        for gift, keys in self._keys:
+            match = _match_rank(key, keys)
+            if match is not None:
+                scored.append(((match[0], not gift.popular, match[1], gift.coins, gift.name), gift))
+        scored.sort(key=lambda row: row[0])
+        return [gift for _, gift in scored[:limit]]
+
+
+def _match_rank(key: str, keys: tuple[str, ...]) -> tuple[int, int] | None:
+    """(how it matches: 0 prefix, 1 word prefix, 2 substring; length of the shortest key matching so), or None."""
+    ranked = (
+        [len(k) for k in keys if k.startswith(key)],
+        [len(k) for k in keys if any(word.startswith(key) for word in k.split())],
+        [len(k) for k in keys if key in k],
+    )
+    return next(((rank, min(lengths)) for rank, lengths in enumerate(ranked) if lengths), None)
+
+
+def _gift_keys(gift: Gift) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(key for key in map(normalize, (gift.name, *gift.aliases)) if key))
+
+
+def name_clashes(gifts: Iterable[Gift]) -> list[str]:
+    """Every name or alias that two gifts share (after normalizing)."""
+    owner: dict[str, str] = {}
+    problems = []
+    for gift in gifts:
+        for key in _gift_keys(gift):
+            if key in owner and owner[key] != gift.name:
+                problems.append(f"'{key}' names both {owner[key]!r} and {gift.name!r}")
+            owner.setdefault(key, gift.name)
+    return problems
+
+
+def load_gifts(path: Path | str) -> GiftCatalogue:
+    """Read and validate gifts.yaml; `DataError` lists every problem found."""
+    where = str(path)
+    problems: list[str] = []
+    document = loading.mapping(loading.read_yaml(Path(path)), where, problems)
+    loading.check_fields(document, where, ("gifts",), (), problems)
+    raw = document.get("gifts")
+    if not isinstance(raw, list) or not raw:
+        problems.append(f"{where}: 'gifts' must be a non-empty list")
+        raw = []
+    gifts = [gift for i, entry in enumerate(raw) if (gift := _gift(entry, f"gifts[{i}]", problems))]
+    problems.extend(name_clashes(gifts))
+    if problems:
+        raise DataError(where, problems)
+    return GiftCatalogue.of(gifts)
+
+
+def _gift(data: object, where: str, problems: list[str]) -> Gift | None:
+    entry = loading.mapping(data, where, problems)
+    before = len(problems)
+    loading.check_fields(entry, where, _GIFT_FIELDS, _OPTIONAL_FIELDS, problems)
+    name = loading.text(entry, "name", where, problems)
+    if name is not None:
+        where = f"{where} ({name})"
+        if not normalize(name):
+            problems.append(f"{where}.name: needs at least one letter or digit")
+    coins = entry.get("coins")
+    if isinstance(coins, bool) or not isinstance(coins, int) or not 1 <= coins <= MAX_COINS:
+        problems.append(f"{where}.coins: expected a whole number from 1 to {MAX_COINS:,}, got {coins!r}")
+    aliases = entry.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and normalize(a) for a in aliases):
+        problems.append(f"{where}.aliases: expected a list of names")
+        aliases = []
+    gift = Gift(
+        name=name or "",
+        coins=coins if isinstance(coins, int) else 0,
+        source=loading.text(entry, "source", where, problems) or "",
+        aliases=tuple(aliases),
+        note=loading.text(entry, "note", where, problems),
+        legacy=loading.flag(entry, "legacy", where, problems),
+        popular=loading.flag(entry, "popular", where, problems),
+    )
+    return gift if len(problems) == before else None

@@ -1,0 +1,69 @@
+"""Bounds for every input an estimate takes: one definition shared by the functions and the registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bot.calc.errors import InputError
+from bot.calc.money import fmt_number, fmt_percent, to_decimal
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """An input's allowed range; `share` inputs are fractions from 0 to 1 shown as percentages."""
+
+    maximum: Decimal
+    minimum: Decimal = ZERO
+    integral: bool = False
+    share: bool = False
+
+    def check(self, name: str, value: Decimal | int) -> Decimal:
+        """The value as a Decimal, or `InputError` naming the input and the problem."""
+        number = to_decimal(value)
+        if number.is_nan():
+            raise InputError(f"{name} is not a number")
+        if not number.is_finite():
+            raise InputError(f"{name} must be a finite number")
+        if number < self.minimum:
+            raise InputError(f"{name} can't be negative" if self.minimum == ZERO
+                             else f"{name} must be at least {self.show(self.minimum)}")
+        if number > self.maximum:
+            raise InputError(f"{name} is too large: at most {self.show(self.maximum)}")
+        if self.integral and number != number.to_integral_value():
+            raise InputError(f"{name} must be a whole number")
+        return number
+
+    def show(self, value: Decimal) -> str:
+        return fmt_percent(value) if self.share else fmt_number(value)
+
+
+def _limit(maximum: int | str, *, minimum: int | str = 0, integral: bool = False) -> Limit:
+    return Limit(Decimal(maximum), Decimal(minimum), integral)
+
+
+# Counts of things (whole numbers).
+DIAMONDS = _limit(10**12, integral=True)
+COINS = _limit(10**12, integral=True)
+GIFT_COUNT = _limit(10**9, integral=True)
+VIEWERS = _limit(10**8, integral=True)
+STREAMS = _limit(100, integral=True)
+SUBSCRIBERS = _limit(10**9, integral=True)
+VIEWS = _limit(10**12, integral=True)
+BUYERS = _limit(10**9, integral=True)
+FOLLOWERS = _limit(10**10, integral=True)
+POSTS = _limit(1000, integral=True)
+UNITS = _limit(10**9, integral=True)
+
+# Amounts and rates.
+USD = _limit(10**12)
+HOURS = _limit(24)
+PRICE = _limit(10**6)
+RPM = _limit(100)
+AVG_GIFT_COINS = _limit(10**5)
+GIFTS_PER_HOUR = _limit(3600)
+COINS_PER_HOUR = _limit(10**10)
+FX_RATE = _limit(10**6, minimum="0.000001")
+SHARE = Limit(Decimal(1), share=True)

@@ -1,0 +1,95 @@
+"""The Bot subclass: resources passed in, minimal intents, no pings, extensions in setup_hook."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import on_tree_error
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+log = logging.getLogger("livetally.client")
+
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.answers", "cogs.estimate", "cogs.convert", "cogs.rates", "cogs.explainers", "cogs.faq", "cogs.insights",
+)
+
+
+def apply_endpoints(settings: Settings) -> None:
+    """Send REST calls and the gateway connection to `DISCORD_API_BASE` / `DISCORD_GATEWAY_URL`.
+
+    discord.py connects to its default gateway without asking REST first, so both are needed.
+    """
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def intents() -> discord.Intents:
+    """Slash commands need only guild events: no privileged intents, no message content."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    return wanted
+
+
+class LiveTallyBot(commands.Bot):
+    """Holds the resources it is given; creates none of its own."""
+
+    def __init__(self, *, resources: Any, extensions: Sequence[str] = EXTENSIONS, freeze_heap: bool = False,
+                 **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.resources = resources
+        self.extension_names = tuple(extensions)
+        self.failed_extensions: dict[str, str] = {}
+        self.freeze_heap = freeze_heap
+        self.tree.on_error = on_tree_error
+
+    @property
+    def service(self) -> Any:
+        """The answering service (`bot.service.Service`) the entry point passed in."""
+        return self.resources.service
+
+    async def setup_hook(self) -> None:
+        for name in self.extension_names:
+            try:
+                await self.load_extension(name)
+            except commands.ExtensionError as exc:  # one broken feature must not take the rest down
+                self.failed_extensions[name] = str(exc)
+                log.exception("extension %s failed to load", name)
+        await self.resources.start(self)
+        if self.freeze_heap:
+            # The knowledge base, templates and discord.py's own objects live as long as the
+            # process: keep them out of the collector's full passes, which otherwise walk the
+            # whole heap in one stretch on the event loop's thread.
+            gc.collect()
+            gc.freeze()
+
+    async def close(self) -> None:
+        try:
+            await self.resources.stop()
+        finally:
+            await super().close()
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d server(s)", self.user, len(self.guilds))
+
+
+def command_schema(tree: app_commands.CommandTree) -> list[dict[str, Any]]:
+    """The JSON Discord receives on `sync`: used by `sync` itself and by the schema tests."""
+    return [cmd.to_dict(tree) for cmd in tree.get_commands()]

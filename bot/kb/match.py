@@ -1,0 +1,225 @@
+"""Question → topic. TF-IDF over each topic's phrasings, title, summary and keywords: the nearest
+phrasing and the whole topic are blended, keyword hits add a bonus, and two gates keep LiveTally
+honest (a question must hold a word of our domain, and another platform's own questions are not
+ours). Server FAQ entries are matched beside the knowledge base."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.kb.model import Topic
+from bot.kb.text import Analyzer, stem
+
+# Field weights inside a topic's own vector, and how the two similarities are blended.
+TITLE_WEIGHT, KEYWORD_WEIGHT, SUMMARY_WEIGHT = 2.0, 2.5, 1.0
+PHRASE_BLEND, TOPIC_BLEND = 0.45, 0.55
+BIGRAM_WEIGHT = 0.3
+# Below this a question is "not known yet"; tuned on the independent dev set in tests/kb/.
+MIN_SCORE = 0.22
+# Each keyword of a topic found whole in the question adds this much to that topic (capped).
+KEYWORD_BONUS, KEYWORD_BONUS_MAX = 0.12, 0.24
+# A question needs at least one "domain" term to be about our topics (weather, jokes and homework
+# have none): a word of a topic's title or keywords, a word the lexicon maps to, or a word that
+# recurs in the phrasings of at most DISTINCTIVE_TOPICS topics.
+DISTINCTIVE_TOPICS = 2
+# A knowledge-base topic that fails a gate keeps this share of its score: a strong match still wins.
+GATE_FACTOR = 0.5
+# Words too general to show that a question is about creator money, even inside a title or keyword.
+GENERIC_TERMS = frozenset(
+    """what why how when where who which much many per make go up more own time full tiktok live money pay
+    get do can work need say take come give see know want think use find keep real true good best new now
+    day year thing way one two lot people someone anyone tell help top under over off big small""".split()
+)
+
+Vector = dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The best topic (or None when LiveTally doesn't know), with every topic ranked by score."""
+
+    topic: Topic | None
+    score: float
+    ranked: tuple[tuple[Topic, float], ...]
+
+    @property
+    def known(self) -> bool:
+        return self.topic is not None
+
+    def suggestions(self, count: int = 3) -> list[Topic]:
+        """The closest topics other than the answer itself, best first."""
+        return [t for t, s in self.ranked if t is not self.topic and s > 0][:count]
+
+
+def features(terms: Sequence[str]) -> list[tuple[str, float]]:
+    """Unique terms plus adjacent-term bigrams (lower weight)."""
+    seen: dict[str, float] = {}
+    for term in terms:
+        seen.setdefault(term, 1.0)
+    for a, b in zip(terms, terms[1:]):
+        if a != b:
+            seen.setdefault(f"{a} {b}", BIGRAM_WEIGHT)
+    return list(seen.items())
+
+
+def _sublinear(tf: float) -> float:
+    return 1 + math.log(tf) if tf >= 1 else tf
+
+
+def _fields(topic: Topic) -> list[tuple[str, float]]:
+    fields = [(topic.title, TITLE_WEIGHT), (topic.summary, SUMMARY_WEIGHT)]
+    fields += [(p, 1.0) for p in topic.phrasings]
+    fields += [(k, KEYWORD_WEIGHT) for k in topic.keywords]
+    return fields
+
+
+def _normalise(vec: Vector) -> Vector:
+    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+    return {f: w / norm for f, w in vec.items()}
+
+
+class _Index:
+    """Vectors for a set of topics, scored against a query through inverted indexes."""
+
+    def __init__(self, topics: Iterable[Topic], analyzer: Analyzer, idf: dict[str, float], default_idf: float) -> None:
+        self.topics: list[Topic] = list(topics)
+        self._idf, self._default_idf = idf, default_idf
+        self._phrase_topic: list[int] = []
+        self._phrase_post: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._topic_post: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._keywords: list[tuple[frozenset[str], ...]] = [
+            tuple(kw for kw in (frozenset(analyzer.terms(k)) for k in t.keywords) if kw) for t in self.topics
+        ]
+        platforms = analyzer.lexicon.other_platforms
+        self.mentions_platforms: list[bool] = [
+            any(w in platforms for text, _ in _fields(t) for w in analyzer.words(text)) for t in self.topics
+        ]
+        for ti, topic in enumerate(self.topics):
+            combined: dict[str, float] = defaultdict(float)
+            for text, weight in _fields(topic):
+                feats = features(analyzer.terms(text))
+                for f, w in feats:
+                    combined[f] += w * weight
+            for phrasing in topic.phrasings:
+                self._add_phrase(ti, features(analyzer.terms(phrasing)))
+            vec = _normalise({f: _sublinear(tf) * self.idf(f) for f, tf in combined.items()})
+            for f, w in vec.items():
+                self._topic_post[f].append((ti, w))
+
+    def idf(self, feature: str) -> float:
+        return self._idf.get(feature, self._default_idf)
+
+    def _add_phrase(self, topic_index: int, feats: list[tuple[str, float]]) -> None:
+        pi = len(self._phrase_topic)
+        self._phrase_topic.append(topic_index)
+        for f, w in _normalise({f: w * self.idf(f) for f, w in feats}).items():
+            self._phrase_post[f].append((pi, w))
+
+    def query(self, feats: Iterable[tuple[str, float]]) -> Vector:
+        """The normalised query vector over the features this index knows."""
+        vec = {f: w * self.idf(f) for f, w in feats if f in self._topic_post}
+        return _normalise(vec) if vec else {}
+
+    def scores(self, query: Vector) -> list[float]:
+        """Blended similarity of `query` to every topic plus keyword hits, in topic order."""
+        phrase_dot: dict[int, float] = defaultdict(float)
+        topic_dot: dict[int, float] = defaultdict(float)
+        for f, qw in query.items():
+            for pi, w in self._phrase_post.get(f, ()):
+                phrase_dot[pi] += qw * w
+            for ti, w in self._topic_post.get(f, ()):
+                topic_dot[ti] += qw * w
+        best_phrase: dict[int, float] = defaultdict(float)
+        for pi, dot in phrase_dot.items():
+            ti = self._phrase_topic[pi]
+            best_phrase[ti] = max(best_phrase[ti], dot)
+        return [
+            PHRASE_BLEND * best_phrase[i] + TOPIC_BLEND * topic_dot[i]
+            + min(KEYWORD_BONUS_MAX, KEYWORD_BONUS * sum(kw <= query.keys() for kw in self._keywords[i]))
+            for i in range(len(self.topics))
+        ]
+
+
+class Matcher:
+    """Finds the topic a question is about, in the knowledge base and in a server's FAQ entries."""
+
+    def __init__(self, topics: Iterable[Topic], analyzer: Analyzer, *, min_score: float = MIN_SCORE) -> None:
+        self.analyzer = analyzer
+        self.min_score = min_score
+        topics = list(topics)
+        analyzer.extend_vocabulary(analyzer.vocabulary_words(text for t in topics for text, _ in _fields(t)))
+        self._idf, self._default_idf = self._build_idf(topics)
+        self._kb = _Index(topics, analyzer, self._idf, self._default_idf)
+        self._domain = self._domain_terms(topics)
+        self._guilds: dict[int, _Index] = {}
+
+    def _build_idf(self, topics: list[Topic]) -> tuple[dict[str, float], float]:
+        df: dict[str, int] = defaultdict(int)
+        units = [text for t in topics for text, _ in _fields(t)]
+        for text in units:
+            for f, _ in features(self.analyzer.terms(text)):
+                df[f] += 1
+        n = len(units)
+        return {f: math.log(1 + n / d) for f, d in df.items()}, math.log(1 + n)
+
+    def _domain_terms(self, topics: list[Topic]) -> frozenset[str]:
+        """Terms that show a question is about creator money (see DISTINCTIVE_TOPICS)."""
+        domain = {t for topic in topics for text in (topic.title, *topic.keywords) for t in self.analyzer.terms(text)}
+        topics_of: dict[str, set[str]] = defaultdict(set)
+        uses: dict[str, int] = defaultdict(int)
+        for topic in topics:
+            for phrasing in topic.phrasings:
+                for term in set(self.analyzer.terms(phrasing)):
+                    topics_of[term].add(topic.id)
+                    uses[term] += 1
+        domain |= {t for t, ids in topics_of.items() if len(ids) <= DISTINCTIVE_TOPICS and uses[t] >= 2 and len(t) >= 2}
+        domain |= {stem(w) for w in self.analyzer.lexicon.canonical_words}
+        return frozenset(domain - GENERIC_TERMS)
+
+    def _other_platform(self, text: str) -> str | None:
+        """None, "multi" (another platform beside TikTok) or "only" (a question about another platform)."""
+        words = set(self.analyzer.words(text))
+        lexicon = self.analyzer.lexicon
+        if "tiktok" in words or not words & lexicon.other_platforms:
+            return None
+        return "multi" if words & lexicon.multi_platform_cues else "only"
+
+    def set_guild_entries(self, guild_id: int, entries: Sequence[Topic]) -> None:
+        """Replace one server's FAQ entries in the index (an empty list removes them)."""
+        if not entries:
+            self._guilds.pop(guild_id, None)
+            return
+        self.analyzer.extend_vocabulary(self.analyzer.vocabulary_words(text for t in entries for text, _ in _fields(t)))
+        self._guilds[guild_id] = _Index(entries, self.analyzer, self._idf, self._default_idf)
+
+    def guild_ids(self) -> list[int]:
+        return list(self._guilds)
+
+    def guild_entries(self, guild_id: int | None) -> list[Topic]:
+        index = self._guilds.get(guild_id) if guild_id is not None else None
+        return list(index.topics) if index else []
+
+    def match(self, text: str, guild_id: int | None = None) -> Match:
+        terms = self.analyzer.terms(text)
+        feats = features(terms)
+        # Gates for knowledge-base topics (a server's own entries always pass).
+        other_platform = self._other_platform(text)
+        kb_allowed = bool(self._domain.intersection(terms)) and other_platform != "only"
+        ranked: list[tuple[Topic, float]] = []
+        guild_index = self._guilds.get(guild_id) if guild_id is not None else None
+        for index, is_kb in ((self._kb, True), (guild_index, False)):
+            query = index.query(feats) if index is not None else {}
+            if not query:
+                continue
+            for topic, score, platforms in zip(index.topics, index.scores(query), index.mentions_platforms):
+                passes = not is_kb or (kb_allowed and (platforms or other_platform is None))
+                ranked.append((topic, score if passes else score * GATE_FACTOR))
+        if not ranked:
+            return Match(None, 0.0, ())
+        # A server's own entry wins ties: moderators added it for exactly these questions.
+        ranked.sort(key=lambda r: (r[1], r[0].is_server_entry), reverse=True)
+        best, score = ranked[0]
+        return Match(best if score >= self.min_score else None, score, tuple(ranked))

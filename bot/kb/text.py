@@ -1,0 +1,163 @@
+"""Turn a creator's free text into matching terms: normalise, map slang and other languages,
+correct typos against the knowledge base's own vocabulary, and stem."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low") is not likes.
+_FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|so\b|really\b|super\b|maybe\b|only\b|just\b|literally\b|half\b|nothing\b|zero\b|basically\b)"
+                             r"|\b(?:feel|feels|looks?|sounds?|something|stuff|kinda|sorta|more|just|basically)\s+like\b")
+# "US" in capitals is the country, not the pronoun (which is a stopword).
+_US_RE = re.compile(r"\b(?:U\.S\.A?\.?|US|USA)\b|(?<=\bthe )us\b")
+# Words that carry no meaning for which topic is meant. Question words and "much"/"many" are kept:
+# "how much" separates money questions from how-to questions.
+STOPWORDS = frozenset(
+    """a an the is are was were be been being am do does did doing i me my mine myself we our us you
+    your it its it's this that these those to of in on at by for with from as and or but if so then
+    there here just really actually still even also too very any some im ive id ill dont doesnt
+    didnt isnt arent wasnt cant wont can could would should will shall may might must get got gets
+    getting have has had having ok okay yeah yes no hey hi hello guys anyone someone pls please
+    thanks lol lmao omg bro sis fr ngl tbh idk rn
+    el la los las un una en de del y o es se lo le les des du et est une il di e ke yang dan itu ini
+    und der die das ist ein eine ang ng sa mga na si ba ako""".split()
+)
+MIN_FUZZY_LEN = 5  # shorter words are too easily another word (math/match, love/glove)
+FUZZY_CUTOFF = 87.0  # one dropped or doubled letter passes; a swapped vowel (topping/tapping) does not
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, keep emoji as separate symbols, turn other punctuation into spaces."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFKD", text):
+        cat = unicodedata.category(ch)
+        if cat == "Mn":  # combining accent
+            continue
+        if ch.isalnum() or ch == "'":
+            out.append(ch)
+        elif cat == "So":  # emoji and other symbols: keep, spaced, for the lexicon
+            out.append(f" {ch} ")
+        else:
+            out.append(" ")
+    return " ".join("".join(out).split())
+
+
+# (suffix, replacement, minimum word length), tried in order; the first that fits applies.
+_SUFFIXES = (
+    ("ically", "ic", 8), ("izations", "ize", 10), ("ization", "ize", 9), ("isation", "ize", 9), ("ations", "ate", 8),
+    ("ation", "ate", 7), ("ables", "", 8), ("able", "", 7), ("ibles", "", 8), ("ible", "", 7),
+    ("nesses", "", 9), ("ness", "", 7), ("ies", "y", 5), ("sses", "ss", 5), ("ings", "", 6), ("ing", "", 6),
+    ("ers", "er", 5), ("ed", "", 5), ("ly", "", 6), ("s", "", 4),
+)
+_KEEP_DOUBLE = frozenset("lsz")
+
+
+def stem(word: str) -> str:
+    """A light, predictable English stemmer: joins 'gifts'/'gift', 'paying'/'pay', 'dropped'/'drop',
+    'taxable'/'tax', 'monetization'/'monetize'. Digits and short words are left alone."""
+    if word.isdigit() or len(word) <= 3:
+        return word
+    for suffix, repl, min_len in _SUFFIXES:
+        if word.endswith(suffix) and len(word) >= min_len:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            base = word[: len(word) - len(suffix)]
+            if suffix in ("ed", "ing", "ings") and len(base) >= 3 and base[-1] == base[-2] and base[-1] not in _KEEP_DOUBLE:
+                base = base[:-1]
+            return base + repl
+    return word
+
+
+class Lexicon:
+    """Slang, chat shorthand, other languages and emoji mapped to the knowledge base's words,
+    plus the names of other platforms (a question about one of those alone is not ours)."""
+
+    def __init__(self, synonyms: Mapping[str, Iterable[str]], other_platforms: Iterable[str] = (),
+                 multi_platform_cues: Iterable[str] = ()) -> None:
+        self.other_platforms = frozenset(fold(p) for p in other_platforms)
+        self.multi_platform_cues = frozenset(fold(c) for c in multi_platform_cues)
+        table: dict[str, str] = {}
+        for canonical, forms in synonyms.items():
+            for form in forms:
+                key = fold(str(form))
+                if key and key != canonical:
+                    table[key] = canonical
+        self.table = table
+        alternatives = sorted(table, key=len, reverse=True)
+        self._pattern = (
+            re.compile(r"(?<!\S)(" + "|".join(re.escape(a) for a in alternatives) + r")(?!\S)") if alternatives else None
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> "Lexicon":
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        synonyms = data.get("synonyms")
+        if not isinstance(synonyms, dict) or not all(isinstance(v, list) for v in synonyms.values()):
+            raise ValueError(f"{path}: 'synonyms' must map each word to a list of forms")
+        lists = {name: data.get(name, []) for name in ("other_platforms", "multi_platform_cues")}
+        for name, value in lists.items():
+            if not isinstance(value, list):
+                raise ValueError(f"{path}: '{name}' must be a list")
+        return cls(synonyms, lists["other_platforms"], lists["multi_platform_cues"])
+
+    def apply(self, folded: str) -> str:
+        return self._pattern.sub(lambda m: self.table[m.group(1)], folded) if self._pattern else folded
+
+    @property
+    def canonical_words(self) -> set[str]:
+        return {w for c in self.table.values() for w in c.split()}
+
+
+class Analyzer:
+    """Text → terms. Typos are corrected only towards words the knowledge base actually uses."""
+
+    def __init__(self, lexicon: Lexicon, vocabulary: Iterable[str] = ()) -> None:
+        self.lexicon = lexicon
+        self.vocabulary: set[str] = set()
+        self._by_initial: dict[str, list[str]] = {}
+        # Single-word lexicon forms are typo targets too: "subcriber" → "subscriber" → its canonical word.
+        self.extend_vocabulary({f for f in lexicon.table if " " not in f and len(f) >= MIN_FUZZY_LEN})
+        self.extend_vocabulary(vocabulary)
+
+    def extend_vocabulary(self, words: Iterable[str]) -> None:
+        new = {w for w in words if w not in self.vocabulary}
+        if new:
+            self.vocabulary |= new
+            for word in new:
+                self._by_initial.setdefault(word[0], []).append(word)
+            self._correct.cache_clear()
+
+    def words(self, text: str) -> list[str]:
+        """Folded, lexicon-mapped words, before typo correction and stemming."""
+        text = _FILLER_LIKE_RE.sub(" ", fold(_US_RE.sub(" usa ", text)))
+        return WORD_RE.findall(self.lexicon.apply(text))
+
+    def terms(self, text: str) -> list[str]:
+        """Matching terms: words minus stopwords, typo-corrected, stemmed."""
+        return [t for w in self.words(text) if w not in STOPWORDS for t in self._correct(w)]
+
+    def vocabulary_words(self, texts: Iterable[str]) -> set[str]:
+        """Words of `texts` (after the lexicon) long enough to be typo targets."""
+        return {w for t in texts for w in self.words(t) if len(w) >= MIN_FUZZY_LEN and not w.isdigit()}
+
+    @lru_cache(maxsize=8192)
+    def _correct(self, word: str) -> tuple[str, ...]:
+        """The stemmed term(s) for one word, correcting a typo towards the known vocabulary."""
+        if word not in self.vocabulary and len(word) >= MIN_FUZZY_LEN and not word.isdigit():
+            # Typos keep their first letter far more often than not: only words sharing it are candidates.
+            best = process.extractOne(word, self._by_initial.get(word[0], ()), scorer=fuzz.ratio,
+                                      score_cutoff=FUZZY_CUTOFF)
+            if best:
+                word = best[0]
+        mapped = self.lexicon.table.get(word, word)
+        return tuple(stem(w) for w in mapped.split() if w not in STOPWORDS)
+

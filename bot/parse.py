@@ -1,0 +1,427 @@
+"""Free text → the estimate a question states, as plain data (no rates, no maths here).
+
+"what are 40k dimonds worth" → Parsed("diamonds", {"amount": 40000}); "2 lions and a galaxy" →
+Parsed("gifts", {"items": "2 Lion, 1 Galaxy"}); a question that only *mentions* a number
+("is it still 16 to go live?") → None, and the knowledge base answers it instead.
+
+The parser reads numbers with their units (commas, k/M, $, %, "rpm", gift names and counts,
+"x 4 viewers" multipliers) and then picks the one calculation the question asks for.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+_NUMBER_RE = re.compile(
+    r"(?P<cur>[$€£])?\s?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?:\s?(?P<mult>k|m|mil|million|millions|thousand|thousands|b|bn|billion)(?![a-z]))?"
+    r"(?P<pct>\s?(?:%|percent|pct)(?![a-z]))?"
+    r"(?P<cur2>\s?(?:usd|dollars?|bucks)(?![a-z]))?"
+)
+_MULTIPLIERS = {"k": 1_000, "thousand": 1_000, "thousands": 1_000, "m": 1_000_000, "mil": 1_000_000,
+                "million": 1_000_000, "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000,
+                "billion": 1_000_000_000}
+_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "couple": 2, "pair": 2, "three": 3,
+                 "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+                 "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "hundred": 100,
+                 "dozen": 12}
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[$€£%×*+=/]|💎|🪙|🌹|🦁")
+
+# Unit words that may follow a number (first token decides; "super fans" is two tokens).
+_UNITS: dict[str, str] = {}
+for _unit, _words in {
+    "diamonds": "diamond diamonds dimond dimonds diamons diamonts diamants diamantes diamanten 💎",
+    "coins": "coin coins coinz koin koins monedas moedas 🪙",
+    "views": "view views vues vistas plays vids",
+    "viewers": "viewer viewers viewrs viwers watchers watching people ppl concurrent ccv audience",
+    "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships",
+    "followers": "follower followers folowers followrs fans",
+    "units": "unit units sales sold orders items products pieces pcs",
+    "hours": "hour hours hrs hr h",
+    "minutes": "min mins minute minutes",
+    "streams": "stream streams lives sessions",
+    "days": "day days",
+    "weeks": "week weeks",
+    "posts": "post posts deliverable deliverables",
+    "likes": "like likes taps",
+}.items():
+    for _w in _words.split():
+        _UNITS[_w] = _unit
+_FILLER = frozenset("of in on worth tiktok tt more qualified total extra about around roughly like the my".split())
+_GIFT_WINDOW = 4
+_PRICE_WORDS = frozenset({"at", "@", "priced", "costs", "cost", "price", "paying"})
+DEFAULT_HOURS = Decimal(2)
+
+# Questions about a fact that happen to hold a number: "is it still 16 to go live?",
+# "do 2 coins make 1 diamond?", "how do i get brand deals with 3k followers". The knowledge base answers.
+_FACT_RE = re.compile(
+    r"\bor\b[^?]*\?|still\s+\$?\d|\bis\s+it\s+(?:still|true)\b|\brealistic\b|\blegit\b|\bnormal\b|\bscam\b|\bfree\b"
+    r"|is\s+that\s+(?:right|true|real|correct|good|fair)|did\s+they\s+change|\bchanged?\b|\bbonus\b"
+    r"|\bage\b|\byears?\s+old\b|\byo\b|\bto\s+go\s+live\b|\bwhy\b|\btrue\b|\bheard\b|\bminimum\b|\bmin\b"
+    r"|^(?:so\s+|ok\s+|and\s+|but\s+|if\s+[^,?]*?\s)?(?:do|does|did|can|could|is|are|will|would|should)\s"
+    r"|\bhow\s+(?:do|can|should|would)\s+i\s+(?:get|find|start|land|grow|become|reach)\b"
+)
+# Asking for a figure outright, which beats a fact cue ("can you calculate 40k diamonds").
+_STRONG_RE = re.compile(
+    r"how\s*much|hw\s*much|how\s*many|\bworth\b|in\s+(?:usd|dollars?|\$)|\bpayout\b|=\s*\??\s*$|=\s*how"
+    r"|\bcalc|\bconvert|\bestimate|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
+)
+# A LIVE or monthly projection from defaults needs an explicit ask, not just "30 viewers".
+_PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
+                            r"|\bestimate|\bcalc|\bprojection|\bpotential|\bexpect")
+_INVERSE_RE = re.compile(
+    r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|to\s+|for\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
+    r"|(?P<what2>[a-z💎🪙🌹🦁' ]{2,30}?)\s+(?:needed|required|i\s+need|do\s+i\s+need)\s+(?:for|to)"
+)
+_WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?out|payout\s+limit")
+_AFFILIATE_RE = re.compile(r"commission|comission|commision|\bcomm\b|affiliate|\bsold\b|\bsales?\b|\bshop\b|\beach\b")
+_COMMISSION_WORDS = ("commission", "comission", "commision", "comm", "affiliate", "gives", "pays")
+_SPEND_RE = re.compile(r"(?:worth\s+of|in|of|on)\s+(?:gifts?|coins?)|gifts?\s+(?:worth|on\s+screen)|spent|spend|bought|recharged?")
+_WEB_RE = re.compile(r"web\s?site|\bweb\b|tiktok\.com|browser|online\s+store")
+_APP_RE = re.compile(r"\bapp\b|iphone|ios|android|play\s+store|app\s+store")
+_MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
+
+
+class GiftResolver(Protocol):
+    def resolve(self, name: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number the question states, with its unit and where it sits (token positions)."""
+
+    value: Decimal
+    unit: str  # usd, percent, diamonds, coins, views, viewers, subs, followers, units, hours, … or "gift"
+    start: int
+    end: int
+    gift: Any = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The calculation a question asks for: a kind of `bot.calc.registry.KINDS`, its parameters
+    (as `compute()` takes them), and anything the question left out that had to be assumed."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+    assumed: tuple[str, ...] = ()
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn")
+
+
+def tokenize(text: str) -> list[str]:
+    """Numbers (with $, k/M, % folded in as single tokens) and words."""
+    out: list[str] = []
+    pos = 0
+    for match in _NUMBER_RE.finditer(text):
+        out += _TOKEN_RE.findall(text[pos:match.start()])
+        out.append(match.group(0).strip())
+        pos = match.end()
+    out += _TOKEN_RE.findall(text[pos:])
+    return out
+
+
+def number_of(token: str) -> tuple[Decimal, bool, bool] | None:
+    """(value, is_money, is_percent) of a number token, or None if the token is not a number."""
+    match = _NUMBER_RE.fullmatch(token)
+    if not match:
+        return None
+    try:
+        value = Decimal(match.group("num").replace(",", ""))
+    except InvalidOperation:
+        return None
+    if match.group("mult"):
+        value *= _MULTIPLIERS[match.group("mult")]
+    return value, bool(match.group("cur") or match.group("cur2")), bool(match.group("pct"))
+
+
+class QuestionParser:
+    """Finds the estimate a question states; the gift catalogue resolves gift names."""
+
+    def __init__(self, gifts: GiftResolver) -> None:
+        self.gifts = gifts
+
+    # --- reading quantities -----------------------------------------------------------------
+
+    def quantities(self, tokens: Sequence[str]) -> list[Quantity]:
+        found: list[Quantity] = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            parsed = number_of(token)
+            word_count = _WORD_NUMBERS.get(token)
+            if parsed is None and word_count is None:
+                i += 1
+                continue
+            if parsed is None:
+                gift, end = self._gift_after(tokens, i + 1)
+                if gift is not None:
+                    found.append(Quantity(Decimal(word_count), "gift", i, end, gift))
+                    i = end
+                    continue
+                i += 1
+                continue
+            value, is_money, is_percent = parsed
+            if is_percent:
+                found.append(Quantity(value, "percent", i, i + 1))
+                i += 1
+                continue
+            if is_money:
+                found.append(Quantity(value, "usd", i, i + 1))
+                i += 1
+                continue
+            unit, end = self._unit_after(tokens, i + 1)
+            if unit is None:
+                gift, end = self._gift_after(tokens, i + 1)
+                if gift is not None:
+                    found.append(Quantity(value, "gift", i, end, gift))
+                    i = end
+                    continue
+                # "30 subs at 4.99", "sold 40 @ 12.50 each": a bare price is money.
+                priced = i > 0 and tokens[i - 1] in _PRICE_WORDS or (i + 1 < len(tokens) and tokens[i + 1] == "each")
+                unit, end = ("usd" if priced and "rpm" not in tokens[i + 1:i + 3] else "count"), i + 1
+            found.append(Quantity(value, unit, i, end))
+            i = end
+        return _apply_multipliers(found, tokens)
+
+    def _unit_after(self, tokens: Sequence[str], start: int) -> tuple[str | None, int]:
+        j = start
+        while j < len(tokens) and j < start + 3 and tokens[j] in _FILLER:
+            j += 1
+        if j >= len(tokens):
+            return None, start
+        word = tokens[j]
+        if word == "super" and j + 1 < len(tokens) and tokens[j + 1] in ("fan", "fans"):
+            return "subs", j + 2
+        if word == "qualified" and j + 1 < len(tokens) and tokens[j + 1] in ("view", "views"):
+            return "views", j + 2
+        unit = _UNITS.get(word)
+        if unit is None and word in ("rpm", "cpm"):
+            return "rpm_after", j + 1
+        return (unit, j + 1) if unit else (None, start)
+
+    def _gift_after(self, tokens: Sequence[str], start: int) -> tuple[Any, int]:
+        """The longest run of up to four words after `start` that names a gift."""
+        j = start
+        while j < len(tokens) and tokens[j] in ("tiktok", "tt", "big", "little"):
+            j += 1
+        words = [t for t in tokens[j:j + _GIFT_WINDOW]]
+        for size in range(len(words), 0, -1):
+            if any(number_of(w) or w in "$€£%×*+=/" for w in words[:size]):
+                continue
+            phrase = " ".join(words[:size])
+            gift = self.gifts.resolve(phrase) or (self.gifts.resolve(" ".join(tokens[start:j + size])) if j > start else None)
+            if gift is not None:
+                return gift, j + size
+        return None, start
+
+    # --- choosing the calculation -----------------------------------------------------------
+
+    def parse(self, question: str) -> Parsed | None:
+        text = fold(question)
+        tokens = tokenize(text)
+        quantities = self.quantities(tokens)
+        if not quantities:
+            return None
+        if _FACT_RE.search(text) and not _strong_compute(text):
+            return None
+        return self._choose(text, tokens, quantities)
+
+    def _choose(self, text: str, tokens: Sequence[str], qs: list[Quantity]) -> Parsed | None:
+        by_unit: dict[str, list[Quantity]] = {}
+        for q in qs:
+            by_unit.setdefault(q.unit, []).append(q)
+        money = by_unit.get("usd", [])
+        percents = by_unit.get("percent", [])
+        agency = self._agency_cut(tokens, percents)
+
+        inverse = _INVERSE_RE.search(text)
+        if inverse and money:
+            target = money[-1].value
+            what = inverse.group("what") or inverse.group("what2")
+            gift, _ = self._gift_after(tokenize(what), 0)
+            if gift is not None:
+                return Parsed("gifts_for_usd", {"name": gift.name, "usd": target, **agency})
+            if any(_UNITS.get(w) == "diamonds" for w in what.split()) or "diamond" in what:
+                return Parsed("diamonds_for_usd", {"usd": target, **agency})
+
+        if _WITHDRAW_RE.search(text):
+            if by_unit.get("diamonds"):
+                return Parsed("withdraw", {"diamonds": by_unit["diamonds"][0].value})
+            if money:
+                return Parsed("withdraw", {"usd": money[0].value})
+
+        if by_unit.get("gift"):
+            items = ", ".join(f"{_plain(q.value)} {q.gift.name}" for q in by_unit["gift"])
+            return Parsed("gifts", {"items": items, **agency})
+
+        sold = by_unit.get("units") or by_unit.get("count")
+        if sold and money and percents and (by_unit.get("units") or _AFFILIATE_RE.search(text)):
+            commission = self._percent_near(tokens, percents, _COMMISSION_WORDS) or percents[-1].value
+            return Parsed("affiliate", {"units": sold[0].value, "price": money[0].value, "commission": _pct(commission)})
+
+        if by_unit.get("views") or (by_unit.get("count") and "rpm" in tokens):
+            views = (by_unit.get("views") or by_unit["count"])[0].value
+            params: dict[str, Any] = {"views": views}
+            rpm = self._rpm(tokens, qs)
+            if rpm is not None:
+                params["rpm"] = rpm
+            qualified = self._percent_near(tokens, percents, ("qualified", "qualify", "qualifying", "eligible"))
+            if qualified is not None:
+                params["qualified_share"] = _pct(qualified)
+            elif re.search(r"qualif", text) or rpm is not None:
+                # "500k qualified views", or the creator's own RPM, which TikTok states per qualified view.
+                params["qualified_share"] = "100%"
+            return Parsed("views", {**params, **agency})
+
+        if by_unit.get("subs"):
+            params = {"subscribers": by_unit["subs"][0].value}
+            if money:
+                params["price"] = money[0].value
+            share = self._percent_near(tokens, percents, ("share", "keep", "split", "get", "cut", "%"))
+            if share is not None:
+                params["share"] = _pct(share)
+            if re.search(r"super\s*fan", text):
+                params["plan"] = "super_fan"
+            elif re.search(r"subscription|on[-\s]?feed", text) and not re.search(r"\blive\b", text):
+                params["plan"] = "subscription"
+            return Parsed("subs", {**params, **agency})
+
+        if by_unit.get("followers") and re.search(r"brand|sponsor|sponser|deal|\bpost\b|charge|collab|promo|rate", text) \
+                and not by_unit.get("viewers"):
+            params = {"followers": by_unit["followers"][0].value}
+            engagement = self._percent_near(tokens, percents, ("engagement", "er", "engage"))
+            if engagement is not None:
+                params["engagement"] = _pct(engagement)
+            if by_unit.get("posts"):
+                params["posts"] = by_unit["posts"][0].value
+            return Parsed("brand", {**params, **agency})
+
+        if "series" in tokens and money and (by_unit.get("count") or by_unit.get("units") or by_unit.get("subs")):
+            buyers = (by_unit.get("count") or by_unit.get("units") or by_unit["subs"])[0].value
+            return Parsed("series", {"buyers": buyers, "price": money[0].value, **agency})
+
+        if by_unit.get("diamonds"):
+            return Parsed("diamonds", {"amount": by_unit["diamonds"][0].value, **agency})
+
+        if by_unit.get("coins"):
+            hours = self._hours(by_unit)
+            coins = by_unit["coins"][0].value * (hours if hours and _per_hour(tokens, by_unit["coins"][0]) else 1)
+            return Parsed("coins", {"amount": coins, **agency})
+
+        if money and _SPEND_RE.search(text):
+            channel = "web" if _WEB_RE.search(text) else "app" if _APP_RE.search(text) else None
+            return Parsed("coins_for_usd", {"usd": money[0].value, **({"channel": channel} if channel else {}), **agency})
+
+        if by_unit.get("viewers") and _PROJECTION_RE.search(text):
+            params = {"viewers": by_unit["viewers"][0].value}
+            assumed: tuple[str, ...] = ()
+            hours = self._hours(by_unit)
+            if hours is None:
+                hours, assumed = DEFAULT_HOURS, (f"{DEFAULT_HOURS} h per stream (say how long you stream for a closer figure)",)
+            params["hours"] = hours
+            gifters = self._percent_near(tokens, percents, ("gift", "gifts", "gifters", "gifting", "send", "tip"))
+            if gifters is not None:
+                params["gifter_share"] = _pct(gifters)
+            streams = self._streams(text, by_unit)
+            if streams is not None or _MONTH_RE.search(text):
+                if streams is not None:
+                    params["streams"] = int(streams)
+                return Parsed("month", {**params, **agency}, assumed)
+            return Parsed("live", {**params, **agency}, assumed)
+
+        if money and agency:
+            return Parsed("agency", {"amount": money[0].value, "percent": agency["agency"]})
+        return None
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _percent_near(tokens: Sequence[str], percents: list[Quantity], words: Sequence[str], reach: int = 4) -> Decimal | None:
+        for q in percents:
+            window = tokens[max(0, q.start - reach):q.end + reach]
+            if any(w in window for w in words):
+                return q.value
+        return None
+
+    def _agency_cut(self, tokens: Sequence[str], percents: list[Quantity]) -> dict[str, Decimal]:
+        if not any(t in ("agency", "agent", "manager", "mcn", "agencies", "agensy") for t in tokens):
+            return {}
+        cut = self._percent_near(tokens, percents, ("agency", "agent", "manager", "takes", "take", "cut", "mcn"), reach=6)
+        return {"agency": _pct(cut)} if cut is not None else {}
+
+    @staticmethod
+    def _rpm(tokens: Sequence[str], qs: list[Quantity]) -> Decimal | None:
+        for q in qs:
+            if q.unit == "rpm_after":
+                return q.value
+            if q.unit in ("usd", "count"):
+                near = tokens[max(0, q.start - 3):q.end + 2]
+                if "rpm" in near or "cpm" in near or ("per" in near and ("1k" in near or "1000" in near or "thousand" in near)):
+                    return q.value
+        return None
+
+    @staticmethod
+    def _hours(by_unit: dict[str, list[Quantity]]) -> Decimal | None:
+        if by_unit.get("hours"):
+            return by_unit["hours"][0].value
+        if by_unit.get("minutes"):
+            return by_unit["minutes"][0].value / 60
+        return None
+
+    @staticmethod
+    def _streams(text: str, by_unit: dict[str, list[Quantity]]) -> Decimal | None:
+        """Streams a month from "20 streams a month", "5 days a week" (× 30/7) or "every day"."""
+        for unit in ("streams", "days"):
+            if by_unit.get(unit):
+                count = by_unit[unit][0].value
+                if re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k", text):
+                    return (count * Decimal(30) / Decimal(7)).quantize(Decimal("0.1"))
+                return count
+        if re.search(r"every\s+day|daily|\ba\s+day\b|per\s+day", text):
+            return Decimal(30)
+        return None
+
+
+def _pct(value: Decimal) -> str:
+    """A percentage as `compute()` reads it unambiguously ("1%" is one percent, not 100%)."""
+    return f"{_plain(value)}%"
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:
+    window = tokens[q.end:q.end + 5]
+    return any(w in ("hour", "hr", "h") for w in window) or ("an" in window and "hour" in window)
+
+
+def _strong_compute(text: str) -> bool:
+    """Questions that plainly ask for a figure even if they also contain a fact cue."""
+    return bool(_STRONG_RE.search(text))
+
+
+def _apply_multipliers(found: list[Quantity], tokens: Sequence[str]) -> list[Quantity]:
+    """"50 roses x 4 viewers" → 200 roses: an 'x N' (or 'times N', '× N') after a gift multiplies it."""
+    out: list[Quantity] = []
+    skip: set[int] = set()
+    for index, q in enumerate(found):
+        if index in skip:
+            continue
+        nxt = found[index + 1] if index + 1 < len(found) else None
+        if q.unit == "gift" and nxt is not None and nxt.start == q.end + 1 and tokens[q.end] in ("x", "×", "*", "times"):
+            out.append(Quantity(q.value * nxt.value, "gift", q.start, nxt.end, q.gift))
+            skip.add(index + 1)
+            continue
+        out.append(q)
+    return out

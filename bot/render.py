@@ -1,0 +1,222 @@
+"""The only place that knows Jinja2 and Discord's size limits.
+
+Knowledge topics, estimates and errors come in as plain data; out come `Card`s (a Discord embed
+as plain data) and Markdown for the command line. Every card passes through `fit()`, which
+enforces Discord's limits, and all user-supplied text goes through `user_text`, which can neither
+ping nor break the layout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from bot.calc import Estimate, Rates, fmt_money, fmt_number, fmt_percent, fmt_rate
+from bot.kb.model import Topic
+
+# Discord's limits (reference/platform-limits.md §5).
+CONTENT_MAX = 2000
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELDS_MAX = 25
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+EMBED_TOTAL_MAX = 6000
+ELLIPSIS = "…"
+
+BRAND_COLOUR = 0x25F4EE
+UNKNOWN_COLOUR = 0x99AAB5
+ERROR_COLOUR = 0xE74C3C
+
+_MENTION_RE = re.compile(r"@(everyone|here)|<@[!&]?\d+>")  # channel links (<#id>) never ping
+_MARKDOWN_RE = re.compile(r"([\\*_~`|>\[\]])")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+ZWSP = "\u200b"
+
+
+def user_text(value: object, limit: int = 300) -> str:
+    """Make text a user typed safe to show: no pings, no Markdown, no control or bidi marks."""
+    text = _CONTROL_RE.sub("", str(value)).replace("\n", " ").strip()
+    text = _MARKDOWN_RE.sub(r"\\\1", text)
+    text = text.replace("@", "@" + ZWSP)
+    return clip(text, limit)
+
+
+def no_pings(text: str) -> str:
+    """Break @everyone/@here and raw mentions in text that is otherwise trusted Markdown."""
+    return _MENTION_RE.sub(lambda m: m.group(0).replace("@", "@" + ZWSP).replace("<", "<" + ZWSP), text)
+
+
+def units(quantity: object, unit: str) -> str:
+    """'7 Lions', '1 Lion', '200,000 diamonds': a count with its unit, plural when it isn't one."""
+    plural = unit if unit.endswith("s") or str(quantity) in ("1", "1.0") else unit + "s"
+    return f"{fmt_number(quantity)} {plural}"
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(0, limit - 1)].rstrip() + ELLIPSIS
+
+
+@dataclass(frozen=True)
+class Card:
+    """A Discord embed as plain data (no discord import needed)."""
+
+    title: str
+    description: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    footer: str = ""
+    colour: int = BRAND_COLOUR
+    url: str | None = None
+
+    def to_embed_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": "rich", "title": self.title, "color": self.colour}
+        if self.description:
+            data["description"] = self.description
+        if self.fields:
+            data["fields"] = [{"name": n, "value": v, "inline": False} for n, v in self.fields]
+        if self.footer:
+            data["footer"] = {"text": self.footer}
+        if self.url:
+            data["url"] = self.url
+        return data
+
+    def total_chars(self) -> int:
+        return len(self.title) + len(self.description) + len(self.footer) + sum(len(n) + len(v) for n, v in self.fields)
+
+
+def fit(card: Card) -> Card:
+    """Enforce every embed limit: clip each part, then trim the description to the 6,000 total."""
+    fields = tuple(
+        (clip(n, FIELD_NAME_MAX) or ZWSP, clip(v, FIELD_VALUE_MAX) or ZWSP) for n, v in card.fields[:FIELDS_MAX]
+    )
+    card = replace(
+        card,
+        title=clip(no_pings(card.title), TITLE_MAX),
+        description=clip(no_pings(card.description), DESCRIPTION_MAX),
+        fields=tuple((no_pings(n), no_pings(v)) for n, v in fields),
+        footer=clip(no_pings(card.footer), FOOTER_MAX),
+    )
+    excess = card.total_chars() - EMBED_TOTAL_MAX
+    if excess > 0:
+        card = replace(card, description=clip(card.description, max(0, len(card.description) - excess)))
+    return card
+
+
+def fit_content(text: str) -> str:
+    """Plain message content within Discord's 2,000 characters, pings broken."""
+    return clip(no_pings(text), CONTENT_MAX)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What any answer becomes: a card for Discord, Markdown for the terminal, data for JSON."""
+
+    kind: str  # "answer" | "estimate" | "unknown" | "error"
+    card: Card
+    markdown: str
+    topic: str | None = None
+    sources: tuple[dict[str, str], ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict)
+    related: tuple[str, ...] = ()
+
+
+class Renderer:
+    """Jinja2 templates (Markdown, not HTML: no autoescape; StrictUndefined so typos fail)."""
+
+    def __init__(self, templates_dir: Path) -> None:
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters.update(money=fmt_money, rate=fmt_rate, number=fmt_number, percent=fmt_percent,
+                                user_text=user_text, clip=clip, units=units)
+
+    def text(self, name: str, **context: Any) -> str:
+        return self.env.get_template(name).render(**context).strip()
+
+    def check(self) -> list[str]:
+        """Compile every template; return the problems found."""
+        problems = []
+        for name in self.env.list_templates(extensions=["j2"]):
+            try:
+                self.env.get_template(name)
+            except jinja2.TemplateError as exc:
+                problems.append(f"templates/{name}: {exc}")
+        return problems
+
+    # --- knowledge topics -------------------------------------------------------------------
+
+    def topic(self, topic: Topic, *, related: list[Topic] | None = None, note: str | None = None) -> Reply:
+        related = related or []
+        ctx = {"topic": topic, "related": related, "note": note}
+        card = fit(
+            Card(
+                title=topic.title,
+                description=self.text("topic_body.md.j2", **ctx),
+                fields=tuple((name, value) for name, value in self._topic_fields(ctx) if value),
+                footer=self.text("topic_footer.md.j2", **ctx),
+            )
+        )
+        sources = tuple({"title": s.title, "ref": s.ref, "date": s.date, **({"url": s.url} if s.url else {})}
+                        for s in topic.sources)
+        return Reply("answer", card, self.text("topic.md.j2", **ctx), topic=topic.id, sources=sources,
+                     related=tuple(t.id for t in related))
+
+    def _topic_fields(self, ctx: dict[str, Any]) -> list[tuple[str, str]]:
+        return [("Sources", self.text("sources.md.j2", **ctx)), ("Related", self.text("related.md.j2", **ctx))]
+
+    # --- estimates ----------------------------------------------------------------------------
+
+    def estimate(self, estimate: Estimate, *, topic: Topic | None = None,
+                 assumed: tuple[str, ...] = ()) -> Reply:
+        assumptions = [a.to_dict() for a in estimate.assumptions]
+        ctx = {"e": estimate, "topic": topic, "assumed": assumed, "assumptions": assumptions}
+        fields = [("Assumptions", self.text("estimate_assumptions.md.j2", **ctx))]
+        if topic is not None:
+            fields.append(("More", f"{topic.title} — `/topic name:{topic.id}`"))
+        card = fit(Card(title=estimate.title, description=self.text("estimate_body.md.j2", **ctx),
+                        fields=tuple(fields), footer=self.text("estimate_footer.md.j2", **ctx)))
+        sources = tuple(dict.fromkeys((a["source"], a["as_of"]) for a in assumptions))
+        return Reply("estimate", card, self.text("estimate.md.j2", **ctx), topic=topic.id if topic else None,
+                     sources=tuple({"ref": ref, "date": as_of} for ref, as_of in sources),
+                     data={"estimate": estimate.to_dict()})
+
+    @staticmethod
+    def _rate_rows(rates: Rates, keys: Iterable[str]) -> list[dict[str, Any]]:
+        return [{**a.to_dict(), "default": rates.spec(a.key).show()} for a in rates.assumptions(*keys)]
+
+    def rate_card(self, rates: Rates, keys: Iterable[str], guild_name: str | None = None) -> Card:
+        ctx = {"rows": self._rate_rows(rates, keys), "guild_name": guild_name}
+        return fit(Card(title="How rates work here", description=self.text("rate_card.md.j2", **ctx),
+                        footer="LiveTally rate card · sources: /rates show"))
+
+    def rates_list(self, rates: Rates) -> Reply:
+        """`/rates show`: every rate, its value here, the default and the source."""
+        rows = self._rate_rows(rates, rates.specs)
+        body = self.text("rates_list.md.j2", rows=rows)
+        changed = sum(r["overridden"] for r in rows)
+        card = fit(Card(title="Rates used in this server", description=body,
+                        footer=f"{changed} set by this server's moderators · change with /rates set" if changed
+                        else "All LiveTally defaults · moderators can change them with /rates set"))
+        return Reply("answer", card, f"## Rates used in this server\n\n{body}", data={"rates": rows})
+
+    def unknown(self, question: str, suggestions: list[Topic]) -> Reply:
+        ctx = {"question": question, "suggestions": suggestions}
+        card = fit(Card(title="I don't know that one yet", description=self.text("unknown.md.j2", **ctx),
+                        colour=UNKNOWN_COLOUR))
+        return Reply("unknown", card, self.text("unknown.md.j2", **ctx), related=tuple(t.id for t in suggestions))
+
+    def error(self, message: str, code: str | None = None) -> Reply:
+        ctx = {"message": message, "code": code}
+        body = self.text("error.md.j2", **ctx)
+        return Reply("error", fit(Card(title="Can't do that", description=body, colour=ERROR_COLOUR)), body)

@@ -1,0 +1,113 @@
+from decimal import Decimal
+
+import pytest
+
+from bot.calc import InputError, cents, fmt_money, fmt_number, fmt_percent, fmt_rate, parse_amount, parse_fraction
+from bot.calc.money import ceil_whole, floor_whole, fmt_count, plain
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("0", "0.00"),
+        ("0.0049", "0.00"),
+        ("0.0025", "0.00"),
+        ("0.005", "0.01"),
+        ("0.015", "0.02"),
+        ("149.995", "150.00"),
+        ("1124.975", "1124.98"),
+        ("436.70", "436.70"),
+        ("224.9925", "224.99"),
+        ("999999999999.995", "1000000000000.00"),
+    ],
+)
+def test_cents_rounds_half_up(amount: str, expected: str) -> None:
+    assert cents(D(amount)) == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "ceil", "floor"), [("0", 0, 0), ("1", 1, 1), ("1.0001", 2, 1), ("199999.9", 200000, 199999)]
+)
+def test_whole_rounding(value: str, ceil: int, floor: int) -> None:
+    assert (ceil_whole(D(value)), floor_whole(D(value))) == (D(ceil), D(floor))
+    assert "E" not in str(ceil_whole(D("2E+5")))
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda: fmt_money(D("1124.975")), "$1,124.98"),
+        (lambda: fmt_money(D("401.756"), "EUR"), "401.76 EUR"),
+        (lambda: fmt_money(D("0")), "$0.00"),
+        (lambda: fmt_rate(D("0.005")), "$0.005"),
+        (lambda: fmt_rate(D("0.0143")), "$0.0143"),
+        (lambda: fmt_rate(D("5.000")), "$5.00"),
+        (lambda: fmt_number(D("87340")), "87,340"),
+        (lambda: fmt_number(D("2E+5")), "200,000"),
+        (lambda: fmt_number(D("7.50")), "7.5"),
+        (lambda: fmt_number(1), "1"),
+        (lambda: fmt_percent(D("0.15")), "15%"),
+        (lambda: fmt_percent(D("0.053")), "5.3%"),
+        (lambda: fmt_count(1, "coin"), "1 coin"),
+        (lambda: fmt_count(29999, "coin"), "29,999 coins"),
+        (lambda: plain(D("0.0050")), "0.005"),
+        (lambda: plain(D("2E+5")), "200000"),
+    ],
+)
+def test_formatting(call, expected: str) -> None:
+    assert call() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1200", "1200"),
+        ("1,200", "1200"),
+        ("$500", "500"),
+        ("$ 1,000.50", "1000.50"),
+        ("0.72", "0.72"),
+        (".5", "0.5"),
+        ("1.2M", "1200000"),
+        ("40k", "40000"),
+        ("2b", "2000000000"),
+        (" 87,340 ", "87340"),
+        ("-5", "-5"),
+    ],
+)
+def test_parse_amount(text: str, expected: str) -> None:
+    assert parse_amount("x", text) == D(expected)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1,2", "nan", "NaN", "inf", "Infinity", "1e5", "12%", "1.2.3", "5 coins"])
+def test_parse_amount_rejects(text: str) -> None:
+    with pytest.raises(InputError, match="not a number"):
+        parse_amount("amount", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15%", "0.15"),
+        ("15", "0.15"),
+        ("0.15", "0.15"),
+        ("1", "1"),
+        ("1%", "0.01"),
+        ("100", "1"),
+        ("0", "0"),
+        ("2.6%", "0.026"),
+        ("60", "0.6"),
+        ("0.5", "0.5"),
+    ],
+)
+def test_parse_fraction_rule(text: str, expected: str) -> None:
+    assert parse_fraction("share", text) == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("-5", "can't be negative"), ("half", "not a percentage"), ("nan", "not a percentage")]
+)
+def test_parse_fraction_rejects(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse_fraction("share", text)

@@ -1,0 +1,92 @@
+"""Question matching: accuracy on the public sample and on an independent dev set (printed),
+robustness to typos, slang, emoji and other languages, honest 'unknown', and server entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.kb import Topic
+from tests.conftest import shared_path
+from tests.kb.evaluate import read_rows, score_topics
+
+DEV = Path(__file__).with_name("questions_dev.tsv")
+BAR = 0.95
+
+
+def topic_of(service):
+    def answer(question: str) -> str | None:
+        reply = service.ask(question)
+        return reply.topic if reply.kind != "unknown" else None
+    return answer
+
+
+def report(name: str, score) -> None:
+    print(f"\n{name}: {score.right}/{score.total} = {score.accuracy:.1%}")
+    for q, want, got in score.misses:
+        print(f"  MISS {q!r}: want {want}, got {got}")
+
+
+def test_public_sample_topics(service):
+    rows = [r for r in read_rows(shared_path("eval", "questions-public.tsv")) if r["topics"]]
+    score = score_topics(((r["question"], set(r["topics"].split(","))) for r in rows), topic_of(service))
+    report("public sample (questions with a topic)", score)
+    assert score.accuracy >= BAR
+
+
+def test_dev_set_topics(service):
+    rows = read_rows(DEV)
+    score = score_topics(((r["question"], set(r["topics"].split(","))) for r in rows), topic_of(service))
+    report("independent dev set", score)
+    assert score.accuracy >= 0.90
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("do you get paid for likes on tiktok live", "likes_pay"),
+        ("¿tiktok paga por los likes en live?", "likes_pay"),
+        ("hw much r dimonds worth", "diamond_value"),
+        ("LIKES PAY???", "likes_pay"),
+        ("💎 worth?", "diamond_value"),
+        ("how do i widthdraw my money to paypal", "withdraw_payout"),
+        ("subcribers on live how much do i keep", "subscriptions"),
+    ],
+)
+def test_robust_to_how_people_type(service, question: str, topic: str):
+    assert service.ask(question).topic == topic
+
+
+@pytest.mark.parametrize("question", ["", "   ", "asdfghjkl", "what's the best pizza topping", "🙂🙂🙂"])
+def test_unknown_is_honest_and_suggests(service, question: str):
+    reply = service.ask(question) if question.strip() else None
+    if reply is None:
+        return
+    assert reply.kind == "unknown" and reply.topic is None
+    assert "don't know" in reply.markdown
+
+
+def test_very_long_question_still_matches(service):
+    rambling = ("ok so i've been streaming for like 3 months now, mostly at night, and my followers keep "
+                "tapping the screen like crazy during my lives, thousands of taps every stream. " * 6
+                + "do all those likes actually turn into money for me or not?")
+    assert service.ask(rambling).topic == "likes_pay"
+
+
+def test_answer_offers_related_topics(service):
+    reply = service.ask("do likes pay")
+    assert 2 <= len(reply.related) <= 3 and "likes_pay" not in reply.related
+
+
+def test_server_entry_found_beside_knowledge_base(service):
+    entry = Topic(id="faq:schedule", title="When does the agency stream schedule come out?", summary="",
+                  body="Every Sunday.", phrasings=("when is the stream schedule posted", "schedule"),
+                  guild_id=42, extra={"name": "schedule"})
+    service.matcher.set_guild_entries(42, [entry])
+    try:
+        assert service.ask("when does the schedule come out", guild_id=42).topic == "faq:schedule"
+        assert service.ask("when does the schedule come out", guild_id=7).topic != "faq:schedule"
+        assert service.ask("do likes pay", guild_id=42).topic == "likes_pay"
+    finally:
+        service.matcher.set_guild_entries(42, [])

@@ -1,0 +1,86 @@
+"""Free-text estimates through `Service.ask`: the number a right answer has, on the independent
+dev set and the public sample (accuracy printed), and fact questions that only mention numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import shared_path
+from tests.kb.evaluate import read_rows
+
+DEV = Path(__file__).parent / "calc" / "estimates_dev.tsv"
+
+
+def figures_in(text: str) -> str:
+    """The reply text with thousands separators removed, so '1,224.00' also matches '1224'."""
+    return text.replace(",", "")
+
+
+def right(service, question: str, accepted: list[str]) -> bool:
+    reply = service.ask(question)
+    text = figures_in(reply.markdown)
+    return reply.kind == "estimate" and any(figures_in(n) in text for n in accepted)
+
+
+def score(service, rows: list[tuple[str, list[str]]], name: str) -> float:
+    misses = [(q, n) for q, n in rows if not right(service, q, n)]
+    accuracy = 1 - len(misses) / len(rows)
+    print(f"\n{name}: {len(rows) - len(misses)}/{len(rows)} = {accuracy:.1%}")
+    for q, n in misses:
+        print(f"  MISS {q!r}: want {n}")
+    return accuracy
+
+
+def test_dev_estimates(service):
+    rows = [(r["question"], [r["number"]]) for r in read_rows(DEV)]
+    assert score(service, rows, "independent estimate set") >= 0.95
+
+
+def test_public_sample_estimates(service):
+    rows = [(r["question"], r["numbers"].split("|")) for r in read_rows(shared_path("eval", "questions-public.tsv"))
+            if r["kind"] == "estimate"]
+    assert score(service, rows, "public sample estimates") == 1.0
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("is it still 16 to go live or 18 now", "eligibility"),
+    ("do both of us need 1k followers to do a battle", None),
+    ("is the universe 34,999 or 44,999 coins now?", None),
+    ("my rpm dropped from $0.80 to $0.30 this month why", "creativity_program"),
+    ("how do i get brand deals with 3k followers", "brand_deals"),
+])
+def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
+    reply = service.ask(question)
+    assert reply.kind == "answer"
+    if topic:
+        assert reply.topic == topic
+
+
+@pytest.mark.parametrize(("question", "figure"), [
+    ("2 lions and a galaxy", "$304.99"),
+    ("50 roses x 4 viewers + 2 finger hearts", "$1.05"),
+    ("my agency takes 15% of 40k diamonds, what do i keep", "$170.00"),
+    ("how many roses for $25", "5,000"),
+    ("200 units at $30 with 12% commission", "$720.00"),
+    ("120 super fans at $9.99, i keep 50%", "$599.40"),
+    ("1.2M views at $0.55 rpm", "$660.00"),
+    ("i have $12,400 in my balance, how many days to withdraw it all", "13"),
+])
+def test_phrasings(service, question, figure):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and figure in reply.markdown, reply.markdown[:300]
+
+
+def test_too_little_to_compute_gets_the_closest_estimate_with_assumptions(service):
+    reply = service.ask("what could i make a month streaming to 150 viewers")
+    assert reply.kind == "estimate" and "assume" in reply.markdown.lower()
+
+
+def test_estimate_json_has_figures(service):
+    from bot.cli import reply_json
+
+    data = reply_json(service.ask("got 87,340 diamonds, how much money is that"))
+    assert data["kind"] == "estimate" and data["topic"] == "diamond_value"
+    assert data["estimate"]["typical"] == "436.70" and "$436.70" in data["text"]
