@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -83,10 +84,31 @@ async def close_db(conn: aiosqlite.Connection) -> None:
 
 async def _configure(conn: aiosqlite.Connection) -> None:
     for name, value, expected in _SETTINGS:
-        await conn.execute_fetchall(f"PRAGMA {name} = {value}")
+        await _set_pragma(conn, name, value)
         actual = await _pragma(conn, name)
         if actual != expected:
             raise StorageError(f"could not set PRAGMA {name} to {value}: it reads {actual!r}")
+
+
+async def _set_pragma(conn: aiosqlite.Connection, name: str, value: str) -> None:
+    """Set a PRAGMA, waiting out another connection's lock for up to the busy timeout.
+
+    Switching a new file to WAL needs an exclusive lock, and SQLite does not call the busy handler
+    for it: a second process opening the same new file at that moment gets "database is locked"
+    at once. Retried here, with short sleeps, until `BUSY_TIMEOUT_MS` has passed.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            await conn.execute_fetchall(f"PRAGMA {name} = {value}")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or loop.time() + delay > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.1)
 
 
 async def _pragma(conn: aiosqlite.Connection, name: str) -> str | int:
