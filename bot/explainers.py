@@ -18,13 +18,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import db
 from bot.render import Card, fit
-from bot.sender import NO_MENTIONS
+from bot.sender import NO_MENTIONS, to_embed
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -41,6 +42,7 @@ NO_ACCESS = (50001, 50013)
 EDIT_INTERVAL = 0.25        # seconds between edits: at most 4 a second across all servers
 CHANNEL_INTERVAL = 1.2      # and at most one edit a channel every 1.2 s (Discord allows 5 per 5 s)
 BACKOFF_START, BACKOFF_MAX = 30.0, 3600.0
+REFRESH_BATCH = 50          # a refresh lets other work run after every this many explainers
 MAX_FAILURES = 8            # then the explainer is marked gone rather than retried forever
 
 
@@ -54,8 +56,10 @@ class Rendered:
     digest: str
 
 
+@lru_cache(maxsize=4096)
 def digest(card: Card) -> str:
-    """The content hash of what an explainer shows: edits happen only when it changes."""
+    """The content hash of what an explainer shows: edits happen only when it changes (cached per
+    card: a refresh hashes the same server's card for each of its explainers)."""
     return hashlib.sha256(json.dumps(card.to_embed_dict(), sort_keys=True).encode()).hexdigest()
 
 
@@ -98,7 +102,7 @@ class ExplainerManager:
                    guild_name: str | None = None) -> db.Explainer:
         rendered = self.render(guild_id, topic, guild_name)
         try:
-            message = await channel.send(embed=discord.Embed.from_dict(rendered.card.to_embed_dict()),
+            message = await channel.send(embed=to_embed(rendered.card),
                                          allowed_mentions=NO_MENTIONS)
         except discord.Forbidden as exc:
             raise ExplainerError("I can't post in that channel: give me **View Channel**, **Send Messages** and "
@@ -114,7 +118,9 @@ class ExplainerManager:
         """Queue an edit for every active explainer (of a server, of a topic) whose content changed.
         Returns how many were queued."""
         queued = 0
-        for explainer in await db.list_explainers(self.conn, guild_id, topic=topic):
+        for n, explainer in enumerate(await db.list_explainers(self.conn, guild_id, topic=topic), 1):
+            if n % REFRESH_BATCH == 0:
+                await asyncio.sleep(0)  # let interactions through: thousands of explainers never hold the loop
             try:
                 rendered = self.render(explainer.guild_id, explainer.topic, self._guild_name(explainer.guild_id))
             except ExplainerError as exc:
@@ -166,13 +172,15 @@ class ExplainerManager:
                 continue
             self._queue.pop(explainer_id, None)
             self._in_flight += 1
+            sent = True
             try:
-                await self._edit(explainer_id)
+                sent = await self._edit(explainer_id)
             except Exception:  # never let one explainer stop the worker
                 log.exception("explainer %s: unexpected error", explainer_id)
             finally:
                 self._in_flight -= 1
-            await asyncio.sleep(self.edit_interval)
+            if sent:  # the pacing is between requests; one put back for its channel costs no wait
+                await asyncio.sleep(self.edit_interval)
 
     def _next_due(self) -> tuple[int, float] | None:
         if not self._queue:
@@ -180,27 +188,29 @@ class ExplainerManager:
         explainer_id, at = min(self._queue.items(), key=lambda item: item[1])
         return explainer_id, at - self.clock()
 
-    async def _edit(self, explainer_id: int) -> None:
+    async def _edit(self, explainer_id: int) -> bool:
+        """Edit one explainer if it is still due; True when a request went to Discord."""
         explainer = await db.get_explainer(self.conn, explainer_id)
         if explainer is None or explainer.status != "active":
-            return
+            return False
         since = self.clock() - self._last_edit.get(explainer.channel_id, float("-inf"))
         if since < self.channel_interval:
             self._queue[explainer_id] = self.clock() + self.channel_interval - since
-            return
+            return False
         rendered = self.render(explainer.guild_id, explainer.topic, self._guild_name(explainer.guild_id))
         if rendered.digest == explainer.content_hash:
-            return
+            return False
         assert self._client is not None
         message = self._client.get_partial_messageable(explainer.channel_id).get_partial_message(explainer.message_id)
         self._last_edit[explainer.channel_id] = self.clock()
         try:
-            await message.edit(embed=discord.Embed.from_dict(rendered.card.to_embed_dict()), allowed_mentions=NO_MENTIONS)
+            await message.edit(embed=to_embed(rendered.card), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             await self._failed(explainer, exc)
-            return
+            return True
         await db.record_explainer_edit(self.conn, explainer.id, rendered.digest)
         self.edits += 1
+        return True
 
     async def _failed(self, explainer: db.Explainer, exc: discord.HTTPException) -> None:
         code = getattr(exc, "code", 0)

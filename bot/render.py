@@ -9,8 +9,9 @@ ping nor break the layout.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -115,15 +116,22 @@ def fit_content(text: str) -> str:
 
 @dataclass(frozen=True)
 class Reply:
-    """What any answer becomes: a card for Discord, Markdown for the terminal, data for JSON."""
+    """What any answer becomes: a card for Discord, Markdown for the terminal, data for JSON.
+
+    The Markdown is rendered the first time it is read: Discord replies never need it.
+    """
 
     kind: str  # "answer" | "estimate" | "unknown" | "error"
     card: Card
-    markdown: str
+    render_markdown: Callable[[], str] = field(repr=False, compare=False)
     topic: str | None = None
     sources: tuple[dict[str, str], ...] = ()
     data: Mapping[str, Any] = field(default_factory=dict)
     related: tuple[str, ...] = ()
+
+    @cached_property
+    def markdown(self) -> str:
+        return self.render_markdown()
 
 
 class Renderer:
@@ -137,6 +145,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # templates ship with the code: no stat() per render
         )
         self.env.filters.update(money=fmt_money, rate=fmt_rate, number=fmt_number, percent=fmt_percent,
                                 user_text=user_text, clip=clip, units=units)
@@ -169,7 +178,7 @@ class Renderer:
         )
         sources = tuple({"title": s.title, "ref": s.ref, "date": s.date, **({"url": s.url} if s.url else {})}
                         for s in topic.sources)
-        return Reply("answer", card, self.text("topic.md.j2", **ctx), topic=topic.id, sources=sources,
+        return Reply("answer", card, partial(self.text, "topic.md.j2", **ctx), topic=topic.id, sources=sources,
                      related=tuple(t.id for t in related))
 
     def _topic_fields(self, ctx: dict[str, Any]) -> list[tuple[str, str]]:
@@ -187,7 +196,7 @@ class Renderer:
         card = fit(Card(title=estimate.title, description=self.text("estimate_body.md.j2", **ctx),
                         fields=tuple(fields), footer=self.text("estimate_footer.md.j2", **ctx)))
         sources = tuple(dict.fromkeys((a["source"], a["as_of"]) for a in assumptions))
-        return Reply("estimate", card, self.text("estimate.md.j2", **ctx), topic=topic.id if topic else None,
+        return Reply("estimate", card, partial(self.text, "estimate.md.j2", **ctx), topic=topic.id if topic else None,
                      sources=tuple({"ref": ref, "date": as_of} for ref, as_of in sources),
                      data={"estimate": estimate.to_dict()})
 
@@ -208,15 +217,15 @@ class Renderer:
         card = fit(Card(title="Rates used in this server", description=body,
                         footer=f"{changed} set by this server's moderators · change with /rates set" if changed
                         else "All LiveTally defaults · moderators can change them with /rates set"))
-        return Reply("answer", card, f"## Rates used in this server\n\n{body}", data={"rates": rows})
+        return Reply("answer", card, partial(str, f"## Rates used in this server\n\n{body}"), data={"rates": rows})
 
     def unknown(self, question: str, suggestions: list[Topic]) -> Reply:
         ctx = {"question": question, "suggestions": suggestions}
-        card = fit(Card(title="I don't know that one yet", description=self.text("unknown.md.j2", **ctx),
-                        colour=UNKNOWN_COLOUR))
-        return Reply("unknown", card, self.text("unknown.md.j2", **ctx), related=tuple(t.id for t in suggestions))
+        body = self.text("unknown.md.j2", **ctx)
+        card = fit(Card(title="I don't know that one yet", description=body, colour=UNKNOWN_COLOUR))
+        return Reply("unknown", card, partial(str, body), related=tuple(t.id for t in suggestions))
 
     def error(self, message: str, code: str | None = None) -> Reply:
         ctx = {"message": message, "code": code}
         body = self.text("error.md.j2", **ctx)
-        return Reply("error", fit(Card(title="Can't do that", description=body, colour=ERROR_COLOUR)), body)
+        return Reply("error", fit(Card(title="Can't do that", description=body, colour=ERROR_COLOUR)), partial(str, body))

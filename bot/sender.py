@@ -3,6 +3,8 @@ followup; mentions always off; embeds built from the renderer's `Card`s."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import discord
 
 from bot.render import Card, Reply, fit, fit_content
@@ -10,7 +12,9 @@ from bot.render import Card, Reply, fit, fit_content
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
+@lru_cache(maxsize=1024)
 def to_embed(card: Card) -> discord.Embed:
+    """The embed for a card. Cached: replies repeat, and discord.py only reads an embed to send it."""
     return discord.Embed.from_dict(fit(card).to_embed_dict())
 
 

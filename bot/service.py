@@ -8,11 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot import __version__
-
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
+from decimal import Decimal
 from typing import Any
+
+from bot import __version__
+from bot.cache import LRU
 
 from bot.calc import DataError, GiftCatalogue, InputError, RateBook, RateError, Rates, compute, load_gifts, load_rates
 from bot.kb import KnowledgeBase, KnowledgeError, Lexicon, Matcher, Topic, load_knowledge
@@ -48,6 +50,10 @@ ESTIMATE_TOPICS: Mapping[str, str] = {
 }
 CHOICES_MAX = 25
 CHOICE_NAME_MAX = 100
+# Finished replies kept for repeats (a burst of the same question after a big stream). Bounded in
+# count, so in memory: a reply is a few kilobytes.
+REPLY_CACHE_SIZE = 2048
+SearchEntry = tuple[Topic, str, str]
 
 
 @dataclass
@@ -61,12 +67,36 @@ class Service:
     gifts: GiftCatalogue
     parser: QuestionParser
     templates: ModeratorTemplates = field(default_factory=ModeratorTemplates)
-    _search: list[tuple[Topic, str, str]] = field(init=False, repr=False)
+    _search: list[SearchEntry] = field(init=False, repr=False)
+    _guild_search: dict[int, tuple[int, list[SearchEntry]]] = field(init=False, repr=False, default_factory=dict)
     _overrides: dict[int, dict[str, str]] = field(init=False, repr=False, default_factory=dict)
     _rates: dict[int | None, Rates] = field(init=False, repr=False, default_factory=dict)
+    _replies: LRU[Reply | Card] = field(init=False, repr=False, default_factory=lambda: LRU(REPLY_CACHE_SIZE))
+    _generation: dict[int, int] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._search = [_search_entry(t) for t in self.kb]
+
+    # --- the reply cache -----------------------------------------------------------------------
+    #
+    # Every reply is a pure function of the question (or command options), the knowledge base, and
+    # the server's rates and FAQ entries. Servers with neither share the defaults' replies; a server
+    # with its own gets its own, keyed by the version of its rates (moved on by `set_overrides`) and
+    # of its entries (by the matcher), so a change is seen by the very next answer. Typo correction
+    # learns words from every server's entries, so its version is part of every key too.
+
+    def _scope(self, guild_id: int | None) -> tuple[int | None, int, int | None, int]:
+        vocabulary = self.matcher.analyzer.vocabulary_version
+        entries = self.matcher.guild_version(guild_id)
+        if guild_id is not None and (guild_id in self._overrides or entries is not None):
+            return guild_id, self._generation.get(guild_id, 0), entries, vocabulary
+        return None, 0, None, vocabulary
+
+    def _changed(self, guild_id: int) -> None:
+        self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
+
+    def _cached(self, guild_id: int | None, key: Hashable, make: Callable[[], Any]) -> Any:
+        return self._replies.get_or_make((self._scope(guild_id), key), make)
 
     # --- rates ---------------------------------------------------------------------------------
 
@@ -87,14 +117,18 @@ class Service:
         return rates
 
     def rates_reply(self, guild_id: int | None) -> Reply:
-        return self.renderer.rates_list(self.rates_for(guild_id))
+        reply: Reply = self._cached(guild_id, ("rates",), lambda: self.renderer.rates_list(self.rates_for(guild_id)))
+        return reply
 
     def rate_card(self, guild_id: int | None, guild_name: str | None = None) -> Card:
         """The server's rate card: what `/explainer post topic:rates` shows and keeps up to date."""
-        return self.renderer.rate_card(self.rates_for(guild_id), RATE_CARD_KEYS, guild_name)
+        card: Card = self._cached(guild_id, ("rate_card", guild_name), lambda: self.renderer.rate_card(
+            self.rates_for(guild_id), RATE_CARD_KEYS, guild_name))
+        return card
 
     def set_overrides(self, guild_id: int, overrides: Mapping[str, str]) -> None:
         """Replace one server's overrides in memory (storage is the caller's job)."""
+        self._changed(guild_id)
         self._rates.pop(guild_id, None)
         if overrides:
             self._overrides[guild_id] = dict(overrides)
@@ -106,7 +140,8 @@ class Service:
         for guild_id in list(self._overrides):
             self.set_overrides(guild_id, {})
         for guild_id in self.matcher.guild_ids():
-            self.matcher.set_guild_entries(guild_id, [])
+            self.set_faq(guild_id, [])
+        self._replies.clear()
 
     def overrides(self, guild_id: int | None) -> dict[str, str]:
         return dict(self._overrides.get(guild_id, {})) if guild_id is not None else {}
@@ -116,9 +151,17 @@ class Service:
     def estimate(self, kind: str, params: Mapping[str, Any], guild_id: int | None = None,
                  assumed: tuple[str, ...] = ()) -> Reply:
         """Run one estimate with this server's rates; `InputError` says what is wrong with the input."""
-        result = compute(kind, params, self.rates_for(guild_id), self.gifts)
-        topic = self.kb.get(ESTIMATE_TOPICS.get(kind, ""))
-        return self.renderer.estimate(result, topic=topic, assumed=assumed)
+        def make() -> Reply:
+            result = compute(kind, params, self.rates_for(guild_id), self.gifts)
+            topic = self.kb.get(ESTIMATE_TOPICS.get(kind, ""))
+            return self.renderer.estimate(result, topic=topic, assumed=assumed)
+
+        try:
+            key = ("estimate", kind, _frozen(params), assumed)
+        except TypeError:  # an option we can't key on safely: compute it afresh
+            return make()
+        reply: Reply = self._cached(guild_id, key, make)
+        return reply
 
     def about_text(self) -> str:
         return (f"**LiveTally {__version__}** answers live-stream creators' money questions (TikTok LIVE first): "
@@ -127,8 +170,8 @@ class Service:
 
     def topic_choices(self, current: str, guild_id: int | None = None) -> list[tuple[str, str]]:
         """Autocomplete for /topic: (label, value) pairs, best first, at most 25. In memory only."""
-        entries = [_search_entry(t) for t in self.matcher.guild_entries(guild_id)] if guild_id is not None else []
-        entries += self._search
+        own = self._guild_entries_search(guild_id)
+        entries = [*own, *self._search] if own else self._search
         words = fold(current).split()
         if not words:
             ranked = [t for t, _, _ in entries]
@@ -182,15 +225,32 @@ class Service:
         return None
 
     def topic_reply(self, topic: Topic, related: list[Topic] | None = None) -> Reply:
-        if topic.is_server_entry:
-            topic = replace(topic, body=self.render_faq_answer(topic.body, topic.guild_id))
-        return self.renderer.topic(topic, related=self.related_topics(topic, related))
+        def make() -> Reply:
+            shown = topic
+            if topic.is_server_entry:
+                shown = replace(topic, body=self.render_faq_answer(topic.body, topic.guild_id))
+            return self.renderer.topic(shown, related=self.related_topics(shown, related))
+
+        key = ("topic", topic.id, topic.body, tuple(t.id for t in related or ()))
+        reply: Reply = self._cached(topic.guild_id, key, make)
+        return reply
 
     # --- server FAQ entries ----------------------------------------------------------------------
 
     def set_faq(self, guild_id: int, entries: list[Any]) -> None:
         """Index one server's FAQ entries (`bot.db.FaqEntry`s) beside the knowledge base."""
         self.matcher.set_guild_entries(guild_id, [faq_topic(e) for e in entries])
+
+    def _guild_entries_search(self, guild_id: int | None) -> list[SearchEntry]:
+        """A server's entries prepared for autocomplete, rebuilt only when they change."""
+        version = self.matcher.guild_version(guild_id)
+        if guild_id is None or version is None:
+            self._guild_search.pop(guild_id, None)  # type: ignore[arg-type]
+            return []
+        cached = self._guild_search.get(guild_id)
+        if cached is None or cached[0] != version:
+            cached = self._guild_search[guild_id] = (version, [_search_entry(t) for t in self.matcher.guild_entries(guild_id)])
+        return cached[1]
 
     def faq_context(self, guild_id: int | None) -> dict[str, Any]:
         rates = self.rates_for(guild_id)
@@ -217,6 +277,10 @@ class Service:
     def ask(self, question: str, guild_id: int | None = None) -> Reply:
         """Answer free text: the estimate it states, else the matching topic, else an honest
         "I don't know that one yet" with the closest topics."""
+        reply: Reply = self._cached(guild_id, ("ask", " ".join(question.split())), lambda: self._ask(question, guild_id))
+        return reply
+
+    def _ask(self, question: str, guild_id: int | None) -> Reply:
         parsed = self.parser.parse(question)
         if parsed is not None:
             try:
@@ -236,7 +300,22 @@ def faq_topic(entry: Any) -> Topic:
                  phrasings=(entry.question, entry.name), guild_id=entry.guild_id, extra={"name": entry.name})
 
 
-def _search_entry(topic: Topic) -> tuple[Topic, str, str]:
+_FROZEN_SCALARS = (str, int, float, Decimal, bool, type(None))
+
+
+def _frozen(value: Any) -> Hashable:
+    """Estimate options as a cache key; `TypeError` for anything but plain data (whose repr or
+    hash could collide)."""
+    if isinstance(value, _FROZEN_SCALARS):  # typed, so 1, 1.0, True and "1" stay apart
+        return type(value).__name__, str(value) if isinstance(value, (float, Decimal)) else value
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    raise TypeError(f"can't key on {type(value).__name__}")
+
+
+def _search_entry(topic: Topic) -> SearchEntry:
     title = fold(topic.title)
     return topic, title, " ".join([topic.id.replace("_", " "), title, *map(fold, topic.phrasings), *map(fold, topic.keywords)])
 

@@ -155,6 +155,7 @@ class Matcher:
         self._kb = _Index(topics, analyzer, self._idf, self._default_idf)
         self._domain = self._domain_terms(topics)
         self._guilds: dict[int, _Index] = {}
+        self._versions: dict[int, int] = {}
 
     def _build_idf(self, topics: list[Topic]) -> tuple[dict[str, float], float]:
         df: dict[str, int] = defaultdict(int)
@@ -189,6 +190,7 @@ class Matcher:
 
     def set_guild_entries(self, guild_id: int, entries: Sequence[Topic]) -> None:
         """Replace one server's FAQ entries in the index (an empty list removes them)."""
+        self._versions[guild_id] = self._versions.get(guild_id, 0) + 1
         if not entries:
             self._guilds.pop(guild_id, None)
             return
@@ -197,6 +199,10 @@ class Matcher:
 
     def guild_ids(self) -> list[int]:
         return list(self._guilds)
+
+    def guild_version(self, guild_id: int | None) -> int | None:
+        """None when the server has no entries; otherwise a number that changes with every update."""
+        return self._versions[guild_id] if guild_id in self._guilds else None
 
     def guild_entries(self, guild_id: int | None) -> list[Topic]:
         index = self._guilds.get(guild_id) if guild_id is not None else None

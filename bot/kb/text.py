@@ -123,6 +123,7 @@ class Analyzer:
     def __init__(self, lexicon: Lexicon, vocabulary: Iterable[str] = ()) -> None:
         self.lexicon = lexicon
         self.vocabulary: set[str] = set()
+        self.vocabulary_version = 0  # changes whenever typo correction may give a different answer
         self._by_initial: dict[str, list[str]] = {}
         # Single-word lexicon forms are typo targets too: "subcriber" → "subscriber" → its canonical word.
         self.extend_vocabulary({f for f in lexicon.table if " " not in f and len(f) >= MIN_FUZZY_LEN})
@@ -135,6 +136,7 @@ class Analyzer:
             for word in new:
                 self._by_initial.setdefault(word[0], []).append(word)
             self._correct.cache_clear()
+            self.vocabulary_version += 1
 
     def words(self, text: str) -> list[str]:
         """Folded, lexicon-mapped words, before typo correction and stemming."""
