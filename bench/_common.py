@@ -115,3 +115,25 @@ def build_bare_ping() -> Any:
 
     client.tree = tree  # type: ignore[attr-defined]
     return client
+
+
+# Ways people open and close the same question: with the dev set's 281 questions they give
+# thousands of different texts, so a run never answers one of them from the reply cache.
+_OPENERS = ("", "hey ", "quick question: ", "so ", "pls help, ", "genuinely asking: ", "ok ", "hi all, ")
+_CLOSERS = ("", "?", " thanks", " lol", " 🙏", "??", " pls", " asking for a friend")
+
+
+def varied_questions(count: int) -> list[str]:
+    """`count` different member questions (topics, estimates and off-topic ones) from the matcher's
+    independent dev set (tests/kb/questions_dev.tsv), each asked in a different way."""
+    rows = (ROOT / "tests" / "kb" / "questions_dev.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    base = [line.split("\t", 1)[0] for line in rows if line.strip()]
+    variants = [f"{opener}{question}{closer}" for closer in _CLOSERS for opener in _OPENERS for question in base]
+    if count > len(variants):
+        raise ValueError(f"only {len(variants)} different questions available")
+    return [v[:500] for v in variants[:count]]
+
+
+def varied_amounts(count: int, start: int = 1000) -> list[int]:
+    """`count` different diamond amounts (1,000, 1,037, 1,074 …)."""
+    return [start + 37 * i for i in range(count)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import random
 import tempfile
 import time
@@ -28,7 +29,9 @@ if __package__ in (None, ""):
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import build_bare_ping, build_livetally, fmt, machine, median, percentile, settle, table
+from bench._common import (
+    build_bare_ping, build_livetally, fmt, machine, median, percentile, settle, table, varied_amounts, varied_questions,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,16 @@ class Case:
     focused: str | None = None
     bare: bool = False
     goal_p99_ms: float = 5.0
+    variants: tuple[dict[str, Any], ...] = ()  # when set: a different one each sample, never repeated
+
+    def options_for(self, index: int) -> dict[str, Any]:
+        return self.variants[index] if self.variants else self.options
+
+
+# Enough different inputs that no sample of a run repeats one (warm-up included).
+_MAX_SAMPLES = 12_000
+DIFFERENT_QUESTIONS = tuple({"question": q} for q in varied_questions(_MAX_SAMPLES))
+DIFFERENT_AMOUNTS = tuple({"amount": a} for a in varied_amounts(_MAX_SAMPLES))
 
 
 CASES: tuple[Case, ...] = (
@@ -47,7 +60,9 @@ CASES: tuple[Case, ...] = (
     Case("/ask free-text estimate", "ask", {"question": "what are 40,000 diamonds worth?"}),
     Case("/ask gift-list estimate", "ask", {"question": "what do 2 lions and a galaxy pay"}),
     Case("/ask unknown question", "ask", {"question": "what is the weather in paris tomorrow"}),
+    Case("/ask, a different question every time", "ask", {}, variants=DIFFERENT_QUESTIONS),
     Case("/estimate diamonds", "estimate diamonds", {"amount": 40000}),
+    Case("/estimate diamonds, a different amount every time", "estimate diamonds", {}, variants=DIFFERENT_AMOUNTS),
     Case("/likes", "likes", {}),
     Case("/rates show", "rates show", {}),
     Case("/topic autocomplete", "topic", {"name": "withdr"}, focused="name", goal_p99_ms=2.0),
@@ -60,7 +75,7 @@ class Samples:
     runs: list[list[float]] = field(default_factory=list)  # ms per sample, one list per run
 
 
-async def sample(harness: Any, case: Case) -> float:
+async def sample(harness: Any, case: Case, index: int = 0) -> float:
     """One invocation, timed from raw payload to recorded response (ms); checks it was answered once."""
     import discord
     from discord import app_commands
@@ -68,7 +83,7 @@ async def sample(harness: Any, case: Case) -> float:
     bot = harness.bot
     # Built here and the loop gets a turn before the sample (the question log flushes, as it would
     # between real interactions); neither is timed.
-    payload = harness.payload(case.path, case.options, focused=case.focused)
+    payload = harness.payload(case.path, case.options_for(index), focused=case.focused)
     harness.install()
     await asyncio.sleep(0)
     sent = harness.adapter.sent
@@ -99,11 +114,14 @@ async def main_async(runs: int, n: int, warmup: int, seed: int, freeze: bool) ->
     bare = Harness(bare_client)
     harness_for: Callable[[Case], Any] = lambda case: bare if case.bare else livetally  # noqa: E731
     samples = {case.label: Samples() for case in CASES}
+    if warmup + runs * n > _MAX_SAMPLES:
+        raise SystemExit(f"at most {_MAX_SAMPLES} samples per command (warm-up included)")
+    counters = {case.label: itertools.count() for case in CASES}
     rng = random.Random(seed)
     try:
         for case in CASES:  # warm every path (imports, template compilation, caches)
             for _ in range(warmup):
-                await sample(harness_for(case), case)
+                await sample(harness_for(case), case, next(counters[case.label]))
         if freeze:
             gc.collect()
             gc.freeze()
@@ -115,7 +133,7 @@ async def main_async(runs: int, n: int, warmup: int, seed: int, freeze: bool) ->
             rng.shuffle(schedule)
             per_run: dict[str, list[float]] = {case.label: [] for case in CASES}
             for case in schedule:
-                per_run[case.label].append(await sample(harness_for(case), case))
+                per_run[case.label].append(await sample(harness_for(case), case, next(counters[case.label])))
             for label, values in per_run.items():
                 samples[label].runs.append(values)
     finally:

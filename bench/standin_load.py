@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,7 @@ if __package__ in (None, ""):
 
 import psutil
 
-from bench._common import ROOT, fmt, machine, median, percentile, table
+from bench._common import ROOT, fmt, machine, median, percentile, table, varied_amounts, varied_questions
 from tests.e2e.standin import StandIn
 
 CONCURRENCY = (1, 10, 50)
@@ -42,10 +44,17 @@ RESPONSE_TIMEOUT = 10.0
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 
-LIVETALLY_COMMANDS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+# Options are one dict (the same every time: a burst of one question) or a list of dicts, taken in
+# turn and never repeated within a run (every answer computed afresh, none from the reply cache).
+Options = dict[str, Any] | list[dict[str, Any]]
+_DIFFERENT = 8_000  # more than one bot run sends of each command
+LIVETALLY_COMMANDS: tuple[tuple[str, str, Options], ...] = (
     ("/likes", "likes", {}),
     ("/ask", "ask", {"question": "do you get paid for likes on tiktok live"}),
+    ("/ask, every question different", "ask", [{"question": q} for q in varied_questions(_DIFFERENT)]),
     ("/estimate diamonds", "estimate diamonds", {"amount": 40000}),
+    ("/estimate diamonds, every amount different", "estimate diamonds",
+     [{"amount": a} for a in varied_amounts(_DIFFERENT)]),
 )
 BARE_COMMANDS: tuple[tuple[str, str, dict[str, Any]], ...] = (("/ping (bare)", "ping", {}),)
 CARD_COMMANDS: tuple[tuple[str, str, dict[str, Any]], ...] = (("/ping → /likes card (bare)", "ping", {}),)
@@ -145,7 +154,8 @@ def environment(standin: StandIn, tmp: Path) -> dict[str, str]:
     }
 
 
-async def drive(standin: StandIn, name: str, options: dict[str, Any], count: int, concurrency: int) -> tuple[list[float], int, float]:
+async def drive(standin: StandIn, name: str, options: Iterator[dict[str, Any]], count: int,
+                concurrency: int) -> tuple[list[float], int, float]:
     """`count` interactions by `concurrency` closed-loop workers: (latencies ms, failures, seconds)."""
     remaining = [count]
     latencies: list[float] = []
@@ -154,7 +164,7 @@ async def drive(standin: StandIn, name: str, options: dict[str, Any], count: int
     async def worker() -> None:
         while remaining[0] > 0:
             remaining[0] -= 1
-            interaction = await standin.inject_command(name, options)
+            interaction = await standin.inject_command(name, next(options))
             try:
                 await interaction.wait_response(timeout=RESPONSE_TIMEOUT)
             except TimeoutError:
@@ -168,7 +178,7 @@ async def drive(standin: StandIn, name: str, options: dict[str, Any], count: int
 
 
 async def measure_bot(standin: StandIn, name: str, sync_args: list[str], run_args: list[str], ready_line: str,
-                      commands: tuple[tuple[str, str, dict[str, Any]], ...], total: int, tmp: Path) -> BotRun:
+                      commands: tuple[tuple[str, str, Options], ...], total: int, tmp: Path) -> BotRun:
     env = environment(standin, tmp)
     log = tmp / f"{name}.log"
     sync = BotProcess(sync_args, env, log)
@@ -185,23 +195,24 @@ async def measure_bot(standin: StandIn, name: str, sync_args: list[str], run_arg
         me = psutil.Process()
         result.rss_start_mb = proc.memory_info().rss / 2**20
         done = 0
-        for _, command, options in commands:  # warm-up
-            await drive(standin, command, options, 100, 10)
+        feeds = {label: feed(options) for label, _, options in commands}
+        for label, command, _ in commands:  # warm-up
+            await drive(standin, command, feeds[label], 100, 10)
             done += 100
         for concurrency in CONCURRENCY:
-            for label, command, options in commands:
+            for label, command, _ in commands:
                 count = COUNTS[concurrency]
                 cpu0, gen0, wall0 = _cpu(proc), _cpu(me), time.monotonic()
-                latencies, failures, seconds = await drive(standin, command, options, count, concurrency)
+                latencies, failures, seconds = await drive(standin, command, feeds[label], count, concurrency)
                 cpu1, gen1, wall1 = _cpu(proc), _cpu(me), time.monotonic()
                 done += count
                 result.cells.append(Cell(label, concurrency, count, seconds, latencies, failures,
                                          (cpu1 - cpu0) * 1000.0 / count, (gen1 - gen0) / (wall1 - wall0)))
         i = 0
         while done < total:  # top up to `total` interactions, mixed, then read RSS
-            _, command, options = commands[i % len(commands)]
+            label, command, _ = commands[i % len(commands)]
             batch = min(500, total - done)
-            await drive(standin, command, options, batch, 10)
+            await drive(standin, command, feeds[label], batch, 10)
             done += batch
             i += 1
         await asyncio.sleep(0.5)
@@ -210,6 +221,12 @@ async def measure_bot(standin: StandIn, name: str, sync_args: list[str], run_arg
     finally:
         await bot.stop()
     return result
+
+
+def feed(options: Options) -> Iterator[dict[str, Any]]:
+    """The options for each interaction of a command: the same dict, or a list's in turn (it only
+    comes round again in the top-up to `--total`, after every measured cell)."""
+    return itertools.repeat(options) if isinstance(options, dict) else itertools.cycle(options)
 
 
 def _cpu(proc: psutil.Process) -> float:

@@ -5,18 +5,17 @@ The CLI and the cogs both call this; neither holds any answering logic of its ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-
 import logging
 from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from bot import __version__
 from bot.cache import LRU
-
 from bot.calc import DataError, GiftCatalogue, InputError, RateBook, RateError, Rates, compute, load_gifts, load_rates
+from bot.calc.gifts import normalize as normalize_gift
 from bot.kb import KnowledgeBase, KnowledgeError, Lexicon, Matcher, Topic, load_knowledge
 from bot.kb.text import Analyzer, fold
 from bot.parse import QuestionParser
@@ -71,7 +70,7 @@ class Service:
     _guild_search: dict[int, tuple[int, list[SearchEntry]]] = field(init=False, repr=False, default_factory=dict)
     _overrides: dict[int, dict[str, str]] = field(init=False, repr=False, default_factory=dict)
     _rates: dict[int | None, Rates] = field(init=False, repr=False, default_factory=dict)
-    _replies: LRU[Reply | Card] = field(init=False, repr=False, default_factory=lambda: LRU(REPLY_CACHE_SIZE))
+    _replies: LRU[Any] = field(init=False, repr=False, default_factory=lambda: LRU(REPLY_CACHE_SIZE))
     _generation: dict[int, int] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -183,6 +182,14 @@ class Service:
             scored.sort(key=lambda st: st[0])
             ranked = [t for _, t in scored]
         return [(_choice_label(t), t.id) for t in ranked[:CHOICES_MAX]]
+
+    def gift_choices(self, current: str) -> list[tuple[str, str]]:
+        """Autocomplete for gift names: (label, value) pairs, best first. The catalogue never changes
+        while running, so the answers for what people type are kept (bounded, like replies)."""
+        choices: tuple[tuple[str, str], ...] = self._replies.get_or_make(("gift_choices", normalize_gift(current)), lambda: tuple(
+            (f"{g.name} — {g.coins:,} coins"[:CHOICE_NAME_MAX], g.name[:CHOICE_NAME_MAX])
+            for g in self.gifts.search(current)))
+        return list(choices)
 
     def convert(self, amount: Any, source: str, target: str | None = None, rate: Any = None,
                 guild_id: int | None = None) -> Reply:

@@ -28,8 +28,7 @@ class Convert(Feature, commands.Cog):
 
     @gift.autocomplete("name")
     async def gift_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=f"{g.name} — {g.coins:,} coins"[:100], value=g.name[:100])
-                for g in self.service.gifts.search(current)]
+        return [app_commands.Choice(name=label, value=value) for label, value in self.service.gift_choices(current)]
 
     @app_commands.command(name="convert", description="Convert between USD, coins, diamonds and this server's currency")
     @app_commands.rename(from_="from")

@@ -147,3 +147,11 @@ def test_markdown_is_rendered_only_when_read() -> None:
     assert reply.markdown == "text" and reply.markdown == "text"
     assert calls == ["x"]
     assert Reply("answer", Card(title="t"), partial(str, "fixed")).markdown == "fixed"
+
+
+def test_gift_choices_repeat_from_the_cache_and_match_the_catalogue(fresh: Service) -> None:
+    first = fresh.gift_choices("lio")
+    hits = fresh._replies.hits
+    assert fresh.gift_choices("LIO ") == first and fresh._replies.hits == hits + 1
+    assert first[0][1] == "Lion" and first[0][0].startswith("Lion — ")
+    assert [value for _, value in first] == [g.name for g in fresh.gifts.search("lio")]

@@ -90,9 +90,13 @@ class _Index:
         self._phrase_topic: list[int] = []
         self._phrase_post: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._topic_post: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._keywords: list[tuple[frozenset[str], ...]] = [
-            tuple(kw for kw in (frozenset(analyzer.terms(k)) for k in t.keywords) if kw) for t in self.topics
-        ]
+        # Each keyword (a set of terms) filed under one of its terms: a query only tries the
+        # keywords that share a term with it.
+        self._keywords_by_term: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
+        for ti, topic in enumerate(self.topics):
+            for kw in (frozenset(analyzer.terms(k)) for k in topic.keywords):
+                if kw:
+                    self._keywords_by_term[min(kw)].append((ti, kw))
         platforms = analyzer.lexicon.other_platforms
         self.mentions_platforms: list[bool] = [
             any(w in platforms for text, _ in _fields(t) for w in analyzer.words(text)) for t in self.topics
@@ -135,10 +139,17 @@ class _Index:
         best_phrase: dict[int, float] = defaultdict(float)
         for pi, dot in phrase_dot.items():
             ti = self._phrase_topic[pi]
-            best_phrase[ti] = max(best_phrase[ti], dot)
+            if dot > best_phrase[ti]:
+                best_phrase[ti] = dot
+        keyword_hits: dict[int, int] = defaultdict(int)
+        terms = query.keys()
+        for f in terms:
+            for ti, kw in self._keywords_by_term.get(f, ()):
+                if kw <= terms:
+                    keyword_hits[ti] += 1
         return [
             PHRASE_BLEND * best_phrase[i] + TOPIC_BLEND * topic_dot[i]
-            + min(KEYWORD_BONUS_MAX, KEYWORD_BONUS * sum(kw <= query.keys() for kw in self._keywords[i]))
+            + min(KEYWORD_BONUS_MAX, KEYWORD_BONUS * keyword_hits[i])
             for i in range(len(self.topics))
         ]
 

@@ -34,8 +34,13 @@ MIN_FUZZY_LEN = 5  # shorter words are too easily another word (math/match, love
 FUZZY_CUTOFF = 87.0  # one dropped or doubled letter passes; a swapped vowel (topping/tapping) does not
 
 
+_ASCII_NON_WORD_RE = re.compile(r"[^a-z0-9']+")
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents, keep emoji as separate symbols, turn other punctuation into spaces."""
+    if text.isascii():  # most questions: no accents, no emoji, nothing for Unicode to normalise
+        return " ".join(_ASCII_NON_WORD_RE.sub(" ", text.lower()).split())
     text = unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
     for ch in unicodedata.normalize("NFKD", text):
