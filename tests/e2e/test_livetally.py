@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from tests.e2e.conftest import STOP_TIMEOUT, BotProcess, StartBot, launch
+from tests.e2e.conftest import StartBot
+from tests.e2e.process import STOP_TIMEOUT, BotProcess, launch
 from tests.e2e.models import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,

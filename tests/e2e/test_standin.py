@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from tests.e2e.conftest import BotProcess
+from tests.e2e.process import BotProcess
 from tests.e2e.models import EPHEMERAL
 from tests.e2e.standin import RESPONSE_DEADLINE, Op, StandIn
 from tests.e2e.world import APPLICATION_ID, SEND_MESSAGES, OptionValue
