@@ -81,6 +81,7 @@ class ExplainerManager:
         self._task: asyncio.Task[None] | None = None
         self._client: discord.Client | None = None
         self._in_flight = 0
+        self._next_request_at = float("-inf")  # time.monotonic() when the next edit may go out
         self.edits = 0
 
     # --- rendering ---------------------------------------------------------------------------
@@ -172,15 +173,12 @@ class ExplainerManager:
                 continue
             self._queue.pop(explainer_id, None)
             self._in_flight += 1
-            sent = True
             try:
-                sent = await self._edit(explainer_id)
+                await self._edit(explainer_id)
             except Exception:  # never let one explainer stop the worker
                 log.exception("explainer %s: unexpected error", explainer_id)
             finally:
                 self._in_flight -= 1
-            if sent:  # the pacing is between requests; one put back for its channel costs no wait
-                await asyncio.sleep(self.edit_interval)
 
     def _next_due(self) -> tuple[int, float] | None:
         if not self._queue:
@@ -188,18 +186,26 @@ class ExplainerManager:
         explainer_id, at = min(self._queue.items(), key=lambda item: item[1])
         return explainer_id, at - self.clock()
 
-    async def _edit(self, explainer_id: int) -> bool:
-        """Edit one explainer if it is still due; True when a request went to Discord."""
+    async def _pace(self) -> None:
+        """Wait for this request's turn: at most one edit every `edit_interval` across all servers."""
+        wait = self._next_request_at - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._next_request_at = time.monotonic() + self.edit_interval
+
+    async def _edit(self, explainer_id: int) -> None:
+        """Edit one explainer if it is still due (one put back for its channel's pacing costs no turn)."""
         explainer = await db.get_explainer(self.conn, explainer_id)
         if explainer is None or explainer.status != "active":
-            return False
+            return
         since = self.clock() - self._last_edit.get(explainer.channel_id, float("-inf"))
         if since < self.channel_interval:
             self._queue[explainer_id] = self.clock() + self.channel_interval - since
-            return False
+            return
         rendered = self.render(explainer.guild_id, explainer.topic, self._guild_name(explainer.guild_id))
         if rendered.digest == explainer.content_hash:
-            return False
+            return
+        await self._pace()
         assert self._client is not None
         message = self._client.get_partial_messageable(explainer.channel_id).get_partial_message(explainer.message_id)
         self._last_edit[explainer.channel_id] = self.clock()
@@ -207,10 +213,9 @@ class ExplainerManager:
             await message.edit(embed=to_embed(rendered.card), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as exc:
             await self._failed(explainer, exc)
-            return True
+            return
         await db.record_explainer_edit(self.conn, explainer.id, rendered.digest)
         self.edits += 1
-        return True
 
     async def _failed(self, explainer: db.Explainer, exc: discord.HTTPException) -> None:
         code = getattr(exc, "code", 0)

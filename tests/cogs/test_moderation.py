@@ -158,3 +158,42 @@ async def test_insights_show_asked_and_unanswered_without_user_ids(harness):
 async def test_moderator_commands_say_so_in_dms(harness):
     result = await harness.run("rates show", guild=False)
     assert result.ephemeral and "server" in result.text.lower()
+
+
+async def _timed_patches(harness, channels: list[int], *, edit_interval: float, channel_interval: float) -> list[tuple[float, str]]:
+    """Explainers (stale, so refresh queues them all) in `channels`; the time and path of every edit."""
+    import time
+
+    from bot import db
+
+    manager = harness.bot.resources.explainers
+    manager.edit_interval, manager.channel_interval = edit_interval, channel_interval
+    for i, channel_id in enumerate(channels):
+        await db.add_explainer(harness.bot.resources.conn, guild_id=111, channel_id=channel_id,
+                               message_id=5_000_000 + i, topic="rates", content_hash="0" * 64)
+    stamps: list[tuple[float, str]] = []
+    inner = harness.http.request
+
+    async def stamped(route, **kwargs):
+        if route.method == "PATCH":
+            stamps.append((time.monotonic(), route.url))
+        return await inner(route, **kwargs)
+
+    harness.bot.http.request = stamped
+    assert await manager.refresh() == len(channels)
+    assert await manager.drain(10)
+    return stamps
+
+
+async def test_explainer_edits_are_paced_across_servers(harness):
+    stamps = await _timed_patches(harness, [CHANNEL_ID + i for i in range(6)], edit_interval=0.05, channel_interval=0)
+    assert len(stamps) == 6
+    gaps = [b - a for (a, _), (b, _) in zip(stamps, stamps[1:])]
+    assert min(gaps) >= 0.049  # sleeping guarantees the gap; a slow machine only widens it
+
+
+async def test_explainer_edits_in_one_channel_are_paced(harness):
+    stamps = await _timed_patches(harness, [CHANNEL_ID] * 3, edit_interval=0, channel_interval=0.1)
+    assert len(stamps) == 3
+    gaps = [b - a for (a, _), (b, _) in zip(stamps, stamps[1:])]
+    assert min(gaps) >= 0.099
