@@ -162,7 +162,10 @@ def faq_run(run: int) -> dict[str, Any]:
     results["ac/faq"] = _time_calls(service.topic_choices, [(c, g) for g in sample_guilds for c in AUTOCOMPLETE_INPUTS])
     own_questions = [(e.question, g) for g in sample_guilds for e in by_guild[g][:5]]
     results["own/faq"] = _time_calls(service.ask, own_questions, before=service._replies.clear)
-    results["own/faq/cached"] = _time_calls(service.ask, own_questions)
+    repeated = own_questions[:500]  # fewer than the reply cache holds
+    for q, g in repeated:
+        service.ask(q, g)
+    results["own/faq/cached"] = _time_calls(service.ask, repeated)
     hits = sum(service.ask(q, g).topic is not None and str(service.ask(q, g).topic).startswith("faq:")
                for q, g in own_questions[:200])
     results["own_hit_rate"] = hits / 200

@@ -194,7 +194,7 @@ WORST_CASE_CALLS: tuple[Call, ...] = (
     Call("estimate month", {"hours": 24, "viewers": 10**8, "streams": 100}),
     Call("estimate diamonds", {"amount": 10**12, "agency": 99}),
     # Moderator templates of a realistic size (the 4,000-character extremes are in test_templates.py
-    # and their cost in docs/benchmarks.md: every render compiles the template again).
+    # and their cost in docs/benchmarks.md).
     Call("faq add", {"name": "rates", "question": "which rates do we use",
                      "answer": "Diamond {{ rate('diamond_usd') }}, agency {{ rate('agency_cut') }}. " * 8},
          moderator=True),

@@ -79,11 +79,7 @@ CANARY = ("mro-subclasses", "base-subclasses", "attr-class", "attr-chain", "form
           "rate-code", "server-class", "self-globals", "dict-mro", "range-self", "attr-globals-on-rate",
           "rate-result-class", "set-globals", "for-subclasses", "with-globals", "macro-caller")
 
-KNOWN_SSTI = {
-    "rate-bare-name": "FINDING function-repr: a bare {{ rate }} renders the function's repr "
-                      "('<function Service.faq_context.<locals>.rate at 0x…>'), leaking a code name and an address",
-    "default-rate-bare-escaped": "FINDING function-repr: {{ default_rate|e }} renders the function's repr",
-}
+KNOWN_SSTI: dict[str, str] = {}  # name -> "FINDING <id>: …" for an open finding (a strict xfail)
 
 RUNAWAY: dict[str, str] = {
     "loop-billion": "{% for i in range(10**9) %}x{% endfor %}",
@@ -107,21 +103,7 @@ RUNAWAY: dict[str, str] = {
     "nested-conditionals": "{{ " + "1 if 1 else " * 300 + "1 }}",
     "over-source-limit": "x" * 6000,
 }
-KNOWN_RUNAWAY = {
-    "string-repeat": "FINDING unclear-rejection: arithmetic is refused as 'Mul are not allowed' (AST node names)",
-    "big-power": "FINDING unclear-rejection: arithmetic is refused as 'Pow are not allowed' (AST node names)",
-    "big-power-chain": "FINDING unclear-rejection: arithmetic is refused as 'Pow are not allowed'",
-    "loop-billion": "FINDING unclear-rejection: 10**9 is refused as 'Pow are not allowed' (AST node names)",
-    "join-huge": "FINDING unclear-rejection: 10**6 is refused as 'Pow are not allowed' (AST node names)",
-    "nested-ifs-190": "FINDING template-crash: Python's compiler raises IndentationError ('too many levels of "
-                      "indentation'), not caught by ModeratorTemplates",
-    "nested-parens": "FINDING template-crash: RecursionError while parsing, not caught by ModeratorTemplates",
-    "nested-brackets": "FINDING template-crash: RecursionError while parsing",
-    "open-braces": "FINDING template-crash: RecursionError while parsing",
-    "filter-chain": "FINDING template-crash: RecursionError while compiling",
-    "not-chain": "FINDING template-crash: RecursionError while compiling",
-    "nested-rate-calls": "FINDING template-crash: RecursionError while parsing",
-}
+KNOWN_RUNAWAY: dict[str, str] = {}
 UNCLEAR = re.compile(r"\b(Mul|Pow|Neg|Pos|Add|Sub|Div|FloorDiv|Mod|Slice|Tuple|List|Dict|Keyword|NSRef|Test)\b "
                      r"are not allowed|Recursion|Traceback|Error\b")
 
