@@ -1,16 +1,41 @@
-"""Logging set-up: one format, and secrets scrubbed from every line at every level."""
+"""Logging set-up: one format, and secrets scrubbed from every line at every level.
+
+Besides the bot token, discord.py's DEBUG lines carry interaction and webhook tokens (valid for
+follow-ups) in URL paths (`/interactions/<id>/<token>/callback`, `/webhooks/<id>/<token>/…`) and in
+logged payloads (`'token': '…'`); those are redacted too.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 
 REDACTED = "[redacted]"
 
+# Substrings a line must contain before the (slower) pattern below is tried on it.
+_TOKEN_HINTS = ("token", "/interactions/", "/webhooks/")
+_TOKEN_RE = re.compile(
+    r"(?P<path>/(?:interactions|webhooks)/\d+/)[^/\s?#'\"\\]+"
+    r"|(?P<key>\\?['\"](?:\w*_)?token\\?['\"]\s*:\s*\\?['\"])[^'\"\\]+"
+)
+
+
+def _keep_prefix(match: re.Match[str]) -> str:
+    return (match.group("path") or match.group("key")) + REDACTED
+
+
+def redact_tokens(text: str) -> str:
+    """Interaction and webhook tokens in URL paths and in `token` fields of payloads, redacted."""
+    if not any(hint in text for hint in _TOKEN_HINTS):
+        return text
+    return _TOKEN_RE.sub(_keep_prefix, text)
+
 
 class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then removes every secret, including from tracebacks."""
+    """Formats as usual, then removes every secret, including from tracebacks. Runs only for
+    records a handler actually emits."""
 
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)
@@ -20,7 +45,7 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return redact_tokens(text)
 
 
 def configure_logging(level: str, secrets: Iterable[str] = (), stream=None) -> None:

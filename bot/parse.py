@@ -20,6 +20,7 @@ from typing import Any, Protocol
 _NUMBER_RE = re.compile(
     r"(?P<cur>[$€£])?\s?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+    r"(?:\s?(?P<pow>\^|\*\*)\s?(?P<exp>[+-]?\d+)|e(?P<sci>[+-]?\d+))?"
     r"(?:\s?(?P<mult>k|m|mil|million|millions|thousand|thousands|b|bn|billion)(?![a-z]))?"
     r"(?P<pct>\s?(?:%|percent|pct)(?![a-z]))?"
     r"(?P<cur2>\s?(?:usd|dollars?|bucks)(?![a-z]))?"
@@ -27,6 +28,10 @@ _NUMBER_RE = re.compile(
 _MULTIPLIERS = {"k": 1_000, "thousand": 1_000, "thousands": 1_000, "m": 1_000_000, "mil": 1_000_000,
                 "million": 1_000_000, "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000,
                 "billion": 1_000_000_000}
+# "10^30", "10**30", "1e30" are powers; an exponent beyond this makes the number unreadable.
+_MAX_EXPONENT = 100
+_SUPERSCRIPT_RE = re.compile(r"(?<=\d)[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "couple": 2, "pair": 2, "three": 3,
                  "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
                  "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "hundred": 100,
@@ -139,6 +144,17 @@ def number_of(token: str) -> tuple[Decimal, bool, bool] | None:
         value = Decimal(match.group("num").replace(",", ""))
     except InvalidOperation:
         return None
+    exponent = match.group("exp") or match.group("sci")
+    if exponent is not None:
+        power = int(exponent)
+        if abs(power) > _MAX_EXPONENT:
+            return None
+        try:
+            value = value ** power if match.group("pow") else value.scaleb(power)
+        except ArithmeticError:  # 0^0
+            return None
+        if not value.is_finite():  # 0^-1
+            return None
     if match.group("mult"):
         value *= _MULTIPLIERS[match.group("mult")]
     return value, bool(match.group("cur") or match.group("cur2")), bool(match.group("pct"))
@@ -227,7 +243,7 @@ class QuestionParser:
     # --- choosing the calculation -----------------------------------------------------------
 
     def parse(self, question: str) -> Parsed | None:
-        text = fold(question)
+        text = fold(_superscript_powers(question))
         tokens = tokenize(text)
         quantities = self.quantities(tokens)
         if not quantities:
@@ -404,6 +420,11 @@ def _plain(value: Decimal) -> str:
 def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:
     window = tokens[q.end:q.end + 5]
     return any(w in ("hour", "hr", "h") for w in window) or ("an" in window and "hour" in window)
+
+
+def _superscript_powers(text: str) -> str:
+    """"10³" → "10^3": NFKC would otherwise fold it into "103"."""
+    return _SUPERSCRIPT_RE.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPT_DIGITS), text)
 
 
 def _strong_compute(text: str) -> bool:

@@ -231,14 +231,14 @@ class Service:
                 return topic
         return None
 
-    def topic_reply(self, topic: Topic, related: list[Topic] | None = None) -> Reply:
+    def topic_reply(self, topic: Topic, related: list[Topic] | None = None, note: str | None = None) -> Reply:
         def make() -> Reply:
             shown = topic
             if topic.is_server_entry:
                 shown = replace(topic, body=self.render_faq_answer(topic.body, topic.guild_id))
-            return self.renderer.topic(shown, related=self.related_topics(shown, related))
+            return self.renderer.topic(shown, related=self.related_topics(shown, related), note=note)
 
-        key = ("topic", topic.id, topic.body, tuple(t.id for t in related or ()))
+        key = ("topic", topic.id, topic.body, tuple(t.id for t in related or ()), note)
         reply: Reply = self._cached(topic.guild_id, key, make)
         return reply
 
@@ -289,16 +289,17 @@ class Service:
 
     def _ask(self, question: str, guild_id: int | None) -> Reply:
         parsed = self.parser.parse(question)
+        note = None
         if parsed is not None:
             try:
                 return self.estimate(parsed.kind, parsed.params, guild_id, parsed.assumed)
-            except InputError:
-                pass  # numbers we can't use (0 viewers, 10^30 coins): answer the topic instead
+            except InputError as exc:  # numbers we can't use (0 viewers, 10^30 coins): the topic, and why
+                note = f"⚠️ I couldn't work out an estimate from the numbers in your question: {exc}"
         match = self.matcher.match(question, guild_id)
         if match.topic is None:
             return self.renderer.unknown(question, match.suggestions(RELATED_COUNT))
         ranked = [t for t, _ in match.ranked[1:RELATED_COUNT + 1]]
-        return self.topic_reply(match.topic, ranked)
+        return self.topic_reply(match.topic, ranked, note)
 
 
 def faq_topic(entry: Any) -> Topic:

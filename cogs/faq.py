@@ -3,6 +3,7 @@ knowledge base. Answers may show live rates: `{{ rate('diamond_usd') }}` (see bo
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -22,15 +23,65 @@ if TYPE_CHECKING:
 
 FAQ_PER_SERVER = 200
 CHOICES_MAX = 25
+NAME_MIN = 1
+QUESTION_MIN = 3
+ANSWER_MIN = 1
+
+# The limits Discord is told about; the handlers check them again, since a client need not obey.
+Name = app_commands.Range[str, NAME_MIN, db.FAQ_NAME_MAX]
+Question = app_commands.Range[str, QUESTION_MIN, db.FAQ_QUESTION_MAX]
+Answer = app_commands.Range[str, ANSWER_MIN, db.FAQ_ANSWER_MAX]
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_CONTROL_IN_ANSWER_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # line breaks and tabs are fine
+_DIRECTION_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates
+_INVISIBLE_RE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_LINE_BREAK_RE = re.compile(r"\r\n?")
+
+
+def checked_line(field: str, text: str, minimum: int, maximum: int) -> str:
+    """A name or question, stripped: one line of visible text within its limits, or `UserFacingError`."""
+    text = text.strip()
+    if _CONTROL_RE.search(text):
+        raise UserFacingError(f"The {field} can't contain control characters such as line breaks, tabs or "
+                              "escape codes: write it as plain text on one line.")
+    if _INVISIBLE_RE.search(text):
+        raise UserFacingError(f"The {field} can't contain invisible characters: zero-width spaces or joiners, "
+                              "or marks that change the text's direction.")
+    return _within(field, text, minimum, maximum)
+
+
+def checked_answer(text: str) -> str:
+    """An answer, stripped, Windows line breaks made plain: within its limits, no control characters but
+    line breaks and tabs, no direction overrides; zero-width joiners and direction marks are kept."""
+    text = _LINE_BREAK_RE.sub("\n", text).strip()
+    if _CONTROL_IN_ANSWER_RE.search(text):
+        raise UserFacingError("The answer can't contain control characters other than line breaks and tabs "
+                              "(no escape codes).")
+    if _DIRECTION_RE.search(text):
+        raise UserFacingError("The answer can't contain characters that override the text's direction "
+                              "(U+202A–U+202E, U+2066–U+2069). Zero-width joiners and left-to-right or "
+                              "right-to-left marks are fine.")
+    if not _INVISIBLE_RE.sub("", text).strip():
+        raise UserFacingError("The answer is empty.")
+    return _within("answer", text, ANSWER_MIN, db.FAQ_ANSWER_MAX)
+
+
+def _within(field: str, text: str, minimum: int, maximum: int) -> str:
+    if not text:
+        raise UserFacingError(f"The {field} is empty.")
+    if len(text) < minimum:
+        raise UserFacingError(f"The {field} needs at least {minimum} characters; yours has {len(text)}.")
+    if len(text) > maximum:
+        raise UserFacingError(f"The {field} can be at most {maximum:,} characters; yours has {len(text):,}.")
+    return text
 
 
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 class Faq(Feature, commands.GroupCog, group_name="faq", group_description="Moderators: this server's own FAQ answers"):
     def _check_answer(self, answer: str) -> str:
-        answer = answer.strip()
-        if not answer:
-            raise UserFacingError("The answer is empty.")
+        answer = checked_answer(answer)
         try:
             self.service.templates.check(answer)
             self.service.templates.render(answer, self.service.faq_context(None))
@@ -45,36 +96,37 @@ class Faq(Feature, commands.GroupCog, group_name="faq", group_description="Moder
     @app_commands.describe(name="A short name, e.g. payout-day", question="The question it answers",
                            answer="The answer (Markdown; {{ rate('diamond_usd') }} shows a live rate)")
     @moderator_only
-    async def add(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, db.FAQ_NAME_MAX],
-                  question: app_commands.Range[str, 3, db.FAQ_QUESTION_MAX],
-                  answer: app_commands.Range[str, 1, db.FAQ_ANSWER_MAX]) -> None:
+    async def add(self, interaction: discord.Interaction, name: Name, question: Question, answer: Answer) -> None:
+        name = checked_line("name", name, NAME_MIN, db.FAQ_NAME_MAX)
+        question = checked_line("question", question, QUESTION_MIN, db.FAQ_QUESTION_MAX)
         conn = self.storage("Server FAQ entries")
         answer = self._check_answer(answer)
         await defer(interaction, ephemeral=True)  # storage may wait on the disk
         if await db.count_faq(conn, interaction.guild_id) >= FAQ_PER_SERVER:
             raise UserFacingError(f"This server has {FAQ_PER_SERVER} FAQ entries already; remove one first.")
-        entry = await db.add_faq(conn, interaction.guild_id, name.strip(), question.strip(), answer)
+        entry = await db.add_faq(conn, interaction.guild_id, name, question, answer)
         await self._reload(interaction.guild_id)
-        await send_text(interaction, f"Added **{user_text(entry.name, 100)}**. Try it: `/ask {question.strip()[:80]}`")
+        example = question[:80].replace("`", "'")  # inside inline code, a backtick would end it
+        await send_text(interaction, f"Added **{user_text(entry.name, 100)}**. Try it: `/ask {example}`")
 
     @app_commands.command(name="edit", description="Change an entry's question or answer")
     @moderator_only
-    async def edit(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, db.FAQ_NAME_MAX],
-                   question: app_commands.Range[str, 3, db.FAQ_QUESTION_MAX] | None = None,
-                   answer: app_commands.Range[str, 1, db.FAQ_ANSWER_MAX] | None = None) -> None:
+    async def edit(self, interaction: discord.Interaction, name: Name, question: Question | None = None,
+                   answer: Answer | None = None) -> None:
         if question is None and answer is None:
             raise UserFacingError("Give a new question, a new answer, or both.")
+        if question is not None:
+            question = checked_line("question", question, QUESTION_MIN, db.FAQ_QUESTION_MAX)
         checked = self._check_answer(answer) if answer is not None else None
         conn = self.storage("Server FAQ entries")
         await defer(interaction, ephemeral=True)
-        entry = await db.edit_faq(conn, interaction.guild_id, name.strip(),
-                                  question=question.strip() if question else None, answer=checked)
+        entry = await db.edit_faq(conn, interaction.guild_id, name.strip(), question=question, answer=checked)
         await self._reload(interaction.guild_id)
         await send_text(interaction, f"Updated **{user_text(entry.name, 100)}**.")
 
     @app_commands.command(name="remove", description="Delete an entry")
     @moderator_only
-    async def remove(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, db.FAQ_NAME_MAX]) -> None:
+    async def remove(self, interaction: discord.Interaction, name: Name) -> None:
         conn = self.storage("Server FAQ entries")
         await defer(interaction, ephemeral=True)
         if not await db.remove_faq(conn, interaction.guild_id, name.strip()):
@@ -96,7 +148,7 @@ class Faq(Feature, commands.GroupCog, group_name="faq", group_description="Moder
 
     @app_commands.command(name="show", description="Show an entry as members see it")
     @moderator_only
-    async def show(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, db.FAQ_NAME_MAX]) -> None:
+    async def show(self, interaction: discord.Interaction, name: Name) -> None:
         topic = self.service.find_topic(name, guild_id=interaction.guild_id)
         if topic is None or not topic.is_server_entry:
             raise UserFacingError(f"There's no entry called {user_text(name, 100)} here.")

@@ -3,6 +3,7 @@ dev set and the public sample (accuracy printed), and fact questions that only m
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,31 @@ def test_estimate_json_has_figures(service):
     data = reply_json(service.ask("got 87,340 diamonds, how much money is that"))
     assert data["kind"] == "estimate" and data["topic"] == "diamond_value"
     assert data["estimate"]["typical"] == "436.70" and "$436.70" in data["text"]
+
+
+@pytest.mark.parametrize(("question", "amount"), [
+    ("what are 10^3 diamonds worth", "1000"), ("how much is 10 ^ 4 diamonds", "10000"),
+    ("what are 10**3 diamonds worth", "1000"), ("what are 2.5e4 diamonds worth", "25000"),
+    ("what are 10³ diamonds worth", "1000"), ("2^10 diamonds worth", "1024"),
+])
+def test_powers_are_read_as_powers(service, question, amount):
+    parsed = service.parser.parse(question)
+    assert parsed is not None and parsed.kind == "diamonds" and parsed.params["amount"] == Decimal(amount)
+
+
+@pytest.mark.parametrize("question", [
+    "what are 10^30 diamonds worth", "what are 10**30 diamonds worth", "what are 1e30 diamonds worth",
+    "what are 1E30 diamonds worth", "what are 10³⁰ diamonds worth", "what are 10^99999 diamonds worth",
+    "0^-1 diamonds worth", "0^0 diamonds worth",
+])
+def test_absurd_powers_are_never_read_as_their_exponent(service, question):
+    parsed = service.parser.parse(question)
+    assert parsed is None or parsed.params["amount"] >= Decimal(10) ** 30
+    reply = service.ask(question)
+    assert reply.kind != "estimate" and "30 diamonds" not in reply.markdown and "$0.15" not in reply.markdown
+
+
+def test_numbers_too_large_to_use_are_answered_with_the_topic_and_why(service):
+    reply = service.ask("what are 10^30 diamonds worth")
+    assert reply.kind == "answer" and reply.topic == "diamond_value"
+    assert "couldn't work out an estimate" in reply.card.description and "too large" in reply.card.description

@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 
-from bot.logs import configure_logging
+from bot.logs import configure_logging, redact_tokens
 from bot.settings import SettingsError, load_settings
 
 SECRET = "MTIzNDU2Nzg5.sentinel.token-value"
@@ -73,3 +73,43 @@ def test_token_never_reaches_the_log_at_any_level(restore_logging):
     except RuntimeError:
         log.exception("failure")
     assert SECRET not in stream.getvalue() and "[redacted]" in stream.getvalue()
+
+
+INTERACTION_TOKEN = "aW50ZXJhY3Rpb246MTMwMDAwMDAwMDAwMDAwMDA6c2VjcmV0-_x"
+
+
+@pytest.mark.parametrize("line", [
+    f"Webhook ID 1 with POST https://discord.com/api/v10/interactions/1300/{INTERACTION_TOKEN}/callback has "
+    "returned status code 204",
+    f"PATCH https://discord.com/api/v10/webhooks/42/{INTERACTION_TOKEN}/messages/@original?wait=true",
+    f"WebSocket Event: {{'t': 'INTERACTION_CREATE', 'd': {{'id': '1300', 'token': '{INTERACTION_TOKEN}'}}}}",
+    f'sent {{"token": "{INTERACTION_TOKEN}", "type": 4}}',
+    f'data "{{\\"token\\": \\"{INTERACTION_TOKEN}\\"}}"',
+])
+def test_interaction_tokens_never_reach_the_log(restore_logging, line):
+    stream = StringIO()
+    configure_logging("DEBUG", secrets=[SECRET], stream=stream)
+    logging.getLogger("discord.webhook.async_").debug("%s", line)
+    text = stream.getvalue()
+    assert INTERACTION_TOKEN not in text
+    assert line.replace(INTERACTION_TOKEN, "[redacted]") in text  # only the token goes
+
+
+def test_lines_without_tokens_are_left_alone():
+    line = "Shard ID None has connected to Gateway (Session ID: abc). /interactions/ is a path, token a word"
+    assert redact_tokens(line) == line
+    plain = "For Shard ID None: WebSocket Event: {'t': 'GUILD_CREATE'}"
+    assert redact_tokens(plain) is plain
+
+
+def test_records_below_the_level_are_never_formatted(restore_logging):
+    class Counted:
+        calls = 0
+
+        def __str__(self) -> str:
+            Counted.calls += 1
+            return "payload"
+
+    configure_logging("INFO", secrets=[SECRET], stream=StringIO())
+    logging.getLogger("discord.gateway").debug("WebSocket Event: %s", Counted())
+    assert Counted.calls == 0

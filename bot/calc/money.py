@@ -42,13 +42,13 @@ def floor_whole(value: Decimal) -> Decimal:
 
 def plain(value: Decimal) -> str:
     """A Decimal without exponent or trailing zeros: 0.0050 → '0.005', 2E+5 → '200000'."""
-    text = format(value.normalize(), "f")
+    text = format(_finite(value).normalize(), "f")
     return "0" if text in ("-0", "") else text
 
 
 def fmt_number(value: Decimal | int) -> str:
     """A count with thousands separators, at most two decimals: 87340 → '87,340', 7.5 → '7.5'."""
-    rounded = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP).normalize()
+    rounded = _unsigned_zero(_finite(Decimal(value)).quantize(CENT, rounding=ROUND_HALF_UP).normalize())
     return format(rounded, ",f") if rounded == rounded.to_integral_value() else format(rounded, ",.2f").rstrip("0")
 
 
@@ -59,13 +59,13 @@ def fmt_count(value: Decimal | int, unit: str) -> str:
 
 def fmt_money(amount: Decimal, currency: str = "USD") -> str:
     """An amount for display, rounded to cents: '$1,124.98', or '401.76 EUR' in another currency."""
-    text = format(cents(amount), ",f")
+    text = format(_unsigned_zero(cents(_finite(amount))), ",f")
     return f"${text}" if currency == "USD" else f"{text} {currency}"
 
 
 def fmt_rate(amount: Decimal, currency: str = "USD") -> str:
     """A unit price at full precision: '$0.005', '$0.0143'; whole cents as money: '$5.00'."""
-    if amount == cents(amount):
+    if amount == cents(_finite(amount)):
         return fmt_money(amount, currency)
     text = plain(amount)
     return f"${text}" if currency == "USD" else f"{text} {currency}"
@@ -73,7 +73,19 @@ def fmt_rate(amount: Decimal, currency: str = "USD") -> str:
 
 def fmt_percent(fraction: Decimal) -> str:
     """A fraction as a percentage: 0.15 → '15%', 0.053 → '5.3%'."""
-    return f"{plain(fraction * HUNDRED)}%"
+    return f"{plain(_finite(fraction) * HUNDRED)}%"
+
+
+def _finite(value: Decimal) -> Decimal:
+    """The value itself; a NaN or infinity is a bug upstream (inputs are checked), never a figure to show."""
+    if not value.is_finite():
+        raise ValueError(f"a figure to show must be a finite number, not {value}")
+    return value
+
+
+def _unsigned_zero(value: Decimal) -> Decimal:
+    """-0.00 (a tiny negative rounded away) as 0.00."""
+    return value.copy_abs() if value.is_zero() else value
 
 
 def parse_amount(name: str, text: str) -> Decimal:
@@ -97,11 +109,16 @@ def parse_fraction(name: str, text: str) -> Decimal:
         raise InputError(f"{name} can't be negative")
     if match is None:
         raise InputError(f"{name}: {text.strip()!r} is not a percentage (try 15, 15% or 0.15)")
-    return as_fraction(Decimal(match["number"]), percent_sign=bool(match["sign"]))
+    return as_fraction(Decimal(match["number"]), percent_sign=bool(match["sign"]), name=name)
 
 
-def as_fraction(value: Decimal, *, percent_sign: bool = False) -> Decimal:
-    """Apply the percentage rule of `parse_fraction` to a number already parsed."""
+def as_fraction(value: Decimal, *, percent_sign: bool = False, name: str = "share") -> Decimal:
+    """Apply the percentage rule of `parse_fraction` to a number already parsed; `InputError` for
+    NaN or infinity, naming the input."""
+    if value.is_nan():
+        raise InputError(f"{name} is not a number")
+    if value.is_infinite():
+        raise InputError(f"{name} must be a finite number")
     return value / HUNDRED if percent_sign or value > ONE else value
 
 

@@ -467,7 +467,7 @@ def parse_param(param: ParamSpec, raw: ParamValue, catalogue: GiftCatalogue) -> 
     if isinstance(raw, bool) or not isinstance(raw, (str, Decimal, int)):
         raise InputError(f"{param.name}: expected a number, got {raw!r}")
     if param.type == "percent":
-        number = parse_fraction(param.name, raw) if isinstance(raw, str) else as_fraction(Decimal(raw))
+        number = parse_fraction(param.name, raw) if isinstance(raw, str) else as_fraction(Decimal(raw), name=param.name)
     else:
         number = parse_amount(param.name, raw) if isinstance(raw, str) else Decimal(raw)
     checked = param.check_number(number)

@@ -2,8 +2,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.calc import InputError, cents, fmt_money, fmt_number, fmt_percent, fmt_rate, parse_amount, parse_fraction
-from bot.calc.money import ceil_whole, floor_whole, fmt_count, plain
+from bot.calc import (InputError, cents, compute, fmt_money, fmt_number, fmt_percent, fmt_rate, parse_amount,
+                      parse_fraction)
+from bot.calc.money import as_fraction, ceil_whole, floor_whole, fmt_count, plain
 
 D = Decimal
 
@@ -111,3 +112,48 @@ def test_parse_fraction_rule(text: str, expected: str) -> None:
 def test_parse_fraction_rejects(text: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         parse_fraction("share", text)
+
+
+@pytest.mark.parametrize("amount", ["-0", "-0.00", "-0.000001", "-0.004999", "0.004999"])
+def test_amounts_that_round_to_zero_show_unsigned(amount: str) -> None:
+    assert fmt_money(D(amount)) == "$0.00"
+    assert fmt_money(D(amount), "EUR") == "0.00 EUR"
+    assert fmt_number(D(amount)) == "0"
+    assert fmt_rate(D("-0")) == "$0.00"
+    assert fmt_percent(D("-0")) == "0%"
+
+
+def test_negative_amounts_keep_their_sign() -> None:
+    assert fmt_money(D("-0.005")) == "$-0.01"
+    assert fmt_number(D("-7.5")) == "-7.5"
+
+
+@pytest.mark.parametrize("value", ["NaN", "sNaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("show", [fmt_money, fmt_number, fmt_rate, fmt_percent, plain])
+def test_display_helpers_refuse_non_finite_figures(show, value: str) -> None:
+    with pytest.raises(ValueError, match="finite"):
+        show(D(value))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("NaN", "agency is not a number"), ("sNaN", "agency is not a number"),
+                           ("Infinity", "agency must be a finite number"), ("-Infinity", "agency must be a finite")]
+)
+def test_as_fraction_refuses_non_finite_values_naming_the_input(value: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        as_fraction(D(value), name="agency")
+    with pytest.raises(InputError):
+        as_fraction(D(value), percent_sign=True)
+
+
+@pytest.mark.parametrize(("value", "sign", "expected"), [("15", False, "0.15"), ("0.15", False, "0.15"),
+                                                         ("1", True, "0.01"), ("1", False, "1")])
+def test_as_fraction_rule(value: str, sign: bool, expected: str) -> None:
+    assert as_fraction(D(value), percent_sign=sign) == D(expected)
+
+
+@pytest.mark.parametrize(("value", "message"), [("NaN", "agency is not a number"),
+                                                ("Infinity", "agency must be a finite number")])
+def test_non_finite_percent_parameters_are_refused_by_name(rates, catalogue, value: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        compute("diamonds", {"amount": 40000, "agency": D(value)}, rates, catalogue)

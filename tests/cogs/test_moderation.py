@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.harness import CHANNEL_ID
+from bot import db
+from tests.harness import CHANNEL_ID, GUILD_ID
 
 MOD = {"moderator": True}
 
@@ -197,3 +198,52 @@ async def test_explainer_edits_in_one_channel_are_paced(harness):
     assert len(stamps) == 3
     gaps = [b - a for (a, _), (b, _) in zip(stamps, stamps[1:])]
     assert min(gaps) >= 0.099
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"name": "n" * 101}, "name can be at most 100 characters"),
+    ({"name": "   "}, "name is empty"),
+    ({"question": "x" * 301}, "question can be at most 300 characters"),
+    ({"question": "  ab  "}, "question needs at least 3 characters"),
+    ({"question": " \t "}, "question is empty"),
+    ({"answer": "x" * 4001}, "answer can be at most 4,000 characters"),
+    ({"answer": "  \u200b "}, "answer is empty"),
+    ({"name": "pay\x00day"}, "name can't contain control characters"),
+    ({"name": "pay\nday"}, "name can't contain control characters"),
+    ({"question": "when\tis payout"}, "question can't contain control characters"),
+    ({"name": "\u202epayday"}, "name can't contain invisible characters"),
+    ({"name": "pay\u200bday"}, "name can't contain invisible characters"),
+    ({"question": "when is \u2066payout\u2069"}, "question can't contain invisible characters"),
+    ({"question": "when is\ufeff payout"}, "question can't contain invisible characters"),
+    ({"answer": "On \x1b[31mFridays"}, "answer can't contain control characters other than line breaks and tabs"),
+    ({"answer": "On \u202eFridays"}, "answer can't contain characters that override the text's direction"),
+])
+async def test_faq_add_checks_what_discord_may_not(harness, options, message):
+    given = {"name": "payday", "question": "when is payout", "answer": "On Fridays.", **options}
+    result = await harness.run("faq add", **given, **MOD)
+    assert result.responses == 1 and result.ephemeral and message in result.text, result.text
+    assert "No entries yet" in (await harness.run("faq list", **MOD)).text
+
+
+async def test_faq_add_keeps_line_breaks_tabs_and_joiners_in_the_answer(harness):
+    answer = "Fridays:\r\n\t• 👩\u200d💻 payouts\r\n\t• \u200fright-to-left mark"
+    added = await harness.run("faq add", name="  payday ", question="  when is payout  ", answer=answer, **MOD)
+    assert "Added **payday**" in added.text and "`/ask when is payout`" in added.text
+    [stored] = await db.list_faq(harness.bot.resources.conn, GUILD_ID)
+    assert (stored.name, stored.question, stored.answer) == ("payday", "when is payout", answer.replace("\r\n", "\n"))
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"question": "ab"}, "question needs at least 3 characters"),
+    ({"question": ""}, "question is empty"),
+    ({"question": "when\u200b is payout"}, "question can't contain invisible characters"),
+    ({"answer": "   "}, "answer is empty"),
+    ({"answer": "x" * 4001}, "answer can be at most 4,000 characters"),
+])
+async def test_faq_edit_checks_what_discord_may_not(harness, options, message):
+    await harness.run("faq add", name="payday", question="when is payout", answer="On Fridays.", **MOD)
+    result = await harness.run("faq edit", name="payday", **options, **MOD)
+    assert result.responses == 1 and result.ephemeral and message in result.text, result.text
+    listing = await harness.run("faq list", **MOD)
+    assert "when is payout" in listing.text
+    assert "On Fridays." in (await harness.run("faq show", name="payday", **MOD)).text

@@ -64,23 +64,7 @@ COMMANDS: dict[str, tuple[bool, dict[str, Any]]] = {
 }
 
 # (command, option, value id) → finding. Run in test_known_bad_input_findings as strict xfails.
-KNOWN: dict[tuple[str, str, str], str] = {
-    **{("faq add", option, value): "FINDING faq-lengths: /faq add trusts Discord's option lengths; a name over 100 "
-                                   "or a question over 300 characters (or blank once stripped) hits the schema's "
-                                   "CHECK constraint → 'Something went wrong' with an error code"
-       for option, values in (("name", ("6000-chars", "empty", "blank")),
-                              ("question", ("6000-chars", "empty", "blank")))
-       for value in values},
-    **{("faq add", "name", value): "FINDING faq-control-chars: /faq add stores control and bidi characters in "
-                                   "the entry's name (e.g. 'a\\x00b'), which /faq list then shows stripped"
-       for value in ("control", "rtl", "zero-width", "newlines")},
-    **{("faq add", "question", value): "FINDING faq-control-chars: /faq add stores control characters, bidi "
-                                       "overrides or an invisible (zero-width only) question"
-       for value in ("control", "rtl", "zero-width")},
-    **{("faq add", "question", value): "FINDING faq-lengths: /faq add stores a question shorter than its own "
-                                       "declared minimum of 3 characters (Range is only a hint to the client)"
-       for value in ("negative-text", "emoji")},
-}
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 def parameters(harness: Harness, path: str) -> dict[str, discord.AppCommandOptionType]:
@@ -221,10 +205,9 @@ async def test_fractional_numbers_as_discord_sends_them_are_answered(harness, pa
     assert shown in result.text, result.text[:300]
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING caret-exponent: /ask reads '10^30 diamonds' as 30 diamonds "
-                                       "(bot/parse.py) and answers $0.15 with confidence")
-async def test_ask_does_not_misread_powers_of_ten(harness):
-    result = await harness.run("ask", question="what are 10^30 diamonds worth")
+@pytest.mark.parametrize("power", ["10^30", "10 ^ 30", "10**30", "1e30", "1E30", "10³⁰"])
+async def test_ask_does_not_misread_powers_of_ten(harness, power):
+    result = await harness.run("ask", question=f"what are {power} diamonds worth")
     assert "30 diamonds" not in result.text and "$0.15" not in result.text, result.text[:200]
 
 

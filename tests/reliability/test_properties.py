@@ -250,8 +250,6 @@ def test_figures_people_see_never_look_like_a_computer_wrote_them(value):
         assert not NOT_FOR_PEOPLE.search(text), text
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING negative-zero: fmt_money(Decimal('-0.000001')) is '$-0.00' "
-                                       "(bot/calc/money.py; estimates never go negative today, so latent)")
 @PROPERTY
 @given(value=st.decimals(min_value=Decimal("-0.004999"), max_value=Decimal("-0.000001"), places=6))
 def test_tiny_negative_amounts_never_show_as_minus_zero(value):

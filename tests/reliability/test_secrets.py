@@ -167,10 +167,6 @@ async def test_sentinel_never_logged_by_the_running_bot_at_debug(tmp_path):
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(strict=True, reason="FINDING interaction-tokens: at DEBUG, discord.gateway logs every "
-                                       "INTERACTION_CREATE and discord.webhook every callback URL, each with the "
-                                       "interaction's token (valid 15 min for followups); bot/logs.py redacts "
-                                       "only the bot token")
 async def test_interaction_tokens_never_logged_at_debug(tmp_path):
     output, tokens = await _debug_run(tmp_path)
     assert tokens and not [t for t in tokens if t in output]
