@@ -7,9 +7,10 @@ bench/standin_load.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 from tests.e2e.openapi import PROJECT_ROOT
@@ -100,3 +101,14 @@ async def launch(standin: StandIn, db_dir: Path, *args: str, env: Mapping[str, s
         stderr=asyncio.subprocess.STDOUT,
     )
     return BotProcess(args, process)
+
+
+@contextlib.asynccontextmanager
+async def running(standin: StandIn, db_dir: Path, *args: str,
+                  env: Mapping[str, str] | None = None) -> AsyncIterator[BotProcess]:
+    """`launch`, stopped on the way out whatever happens."""
+    bot = await launch(standin, db_dir, *args, env=env)
+    try:
+        yield bot
+    finally:
+        await bot.stop()

@@ -9,11 +9,8 @@ own DEBUG logging of REST calls and gateway events included), and a run whose to
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,15 +19,15 @@ import pytest
 
 from bot.logs import configure_logging
 from bot.settings import load_settings
-from tests.e2e.openapi import PROJECT_ROOT
+from tests.e2e.process import running
 from tests.e2e.standin import StandIn
 from tests.reliability.support import Call, run_concurrently
 
 # Shaped like a real token (user id . timestamp . HMAC); the last part is the secret one.
 SENTINEL = "MTMwMDAwMDAwMDAwMDAwMDAwMQ.Gsentl.s3ntinel-HMAC-part_9f8e7d6c5b4a3f2e1d0c"
 SECRET_PART = SENTINEL.rsplit(".", 1)[-1]
+DEBUG = {"LIVETALLY_LOG_LEVEL": "DEBUG"}
 MOD = {"moderator": True}
-STOP_TIMEOUT = 10.0
 
 
 @contextmanager
@@ -93,60 +90,16 @@ async def test_sentinel_never_logged_in_process(harness, monkeypatch):
     assert_clean(text)
 
 
-class _Bot:
-    """A bot subprocess with its output in a file; always stopped."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.args, self.env, self.log = args, env, log
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def __aenter__(self) -> _Bot:
-        with self.log.open("ab") as out:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, *self.args, cwd=PROJECT_ROOT, env=self.env, stdin=asyncio.subprocess.DEVNULL,
-                stdout=out, stderr=asyncio.subprocess.STDOUT)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.terminate()
-            try:
-                await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-
-    async def wait(self, timeout: float = 60.0) -> int:
-        assert self.process is not None
-        return await asyncio.wait_for(self.process.wait(), timeout)
-
-    async def wait_for(self, text: str, timeout: float = 60.0) -> None:
-        async with asyncio.timeout(timeout):
-            while text not in self.log.read_text(errors="replace"):
-                assert self.process is not None
-                if self.process.returncode is not None:
-                    raise AssertionError(f"exited {self.process.returncode}:\n{self.log.read_text()[-3000:]}")
-                await asyncio.sleep(0.05)
-
-
-def _environment(standin: StandIn, tmp_path: Path, **extra: str) -> dict[str, str]:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "LIVETALLY_"))}
-    return inherited | {"DISCORD_TOKEN": SENTINEL, "DISCORD_API_BASE": standin.api_base,
-                        "DISCORD_GATEWAY_URL": standin.gateway_url, "LIVETALLY_DB": str(tmp_path / "livetally.db"),
-                        "PYTHONUNBUFFERED": "1"} | extra
-
-
 async def _debug_run(tmp_path: Path) -> tuple[str, list[str]]:
     """Sync and run the bot at DEBUG against the stand-in; returns (all output, interaction tokens)."""
-    log = tmp_path / "bot.log"
     tokens = []
+    output = []
     async with StandIn(token=SENTINEL) as standin:
-        env = _environment(standin, tmp_path, LIVETALLY_LOG_LEVEL="DEBUG")
-        async with _Bot(["-m", "bot", "sync"], env, log) as sync:
-            assert await sync.wait() == 0, log.read_text()[-3000:]
-        async with _Bot(["-m", "bot"], env, log) as bot:
-            await bot.wait_for("ready as")
+        async with running(standin, tmp_path, "-m", "bot", "sync", env=DEBUG) as sync:
+            assert await sync.wait() == 0, sync.output[-3000:]
+        output.append(sync.output)
+        async with running(standin, tmp_path, "-m", "bot", env=DEBUG) as bot:
+            await bot.wait_for_line("ready as", timeout=60)
             await standin.wait_connected()
             for name, options, user in (("ask", {"question": "do likes pay"}, "member"),
                                         ("estimate diamonds", {"amount": 40000}, "member"),
@@ -156,7 +109,8 @@ async def _debug_run(tmp_path: Path) -> tuple[str, list[str]]:
                 interaction = await standin.inject_command(name, options, user=user)
                 await interaction.wait_reply(timeout=10)
                 tokens.append(interaction.token)
-    return log.read_text(errors="replace"), tokens
+        output.append(bot.output)  # after the block: everything it printed, its shutdown included
+    return "\n".join(output), tokens
 
 
 @pytest.mark.timeout(120)
@@ -174,12 +128,10 @@ async def test_interaction_tokens_never_logged_at_debug(tmp_path):
 
 @pytest.mark.timeout(60)
 async def test_refused_token_is_reported_without_showing_it(tmp_path):
-    log = tmp_path / "refused.log"
     async with StandIn(token="a-different-token") as standin:
-        env = _environment(standin, tmp_path, LIVETALLY_LOG_LEVEL="DEBUG")
-        async with _Bot(["-m", "bot"], env, log) as bot:
+        async with running(standin, tmp_path, "-m", "bot", env={**DEBUG, "DISCORD_TOKEN": SENTINEL}) as bot:
             code = await bot.wait(60)
-    output = log.read_text(errors="replace")
+    output = bot.output
     assert code == 1, output[-2000:]
     assert "refused the token" in output
     assert_clean(output)
