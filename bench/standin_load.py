@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import itertools
 import sys
 import tempfile
@@ -147,6 +148,7 @@ async def measure_bot(standin: StandIn, name: str, sync_args: list[str], run_arg
         for concurrency in CONCURRENCY:
             for label, command, _ in commands:
                 count = COUNTS[concurrency]
+                quiet_collector()
                 cpu0, gen0, wall0 = _cpu(proc), _cpu(me), time.monotonic()
                 latencies, failures, seconds = await drive(standin, command, feeds[label], count, concurrency)
                 cpu1, gen1, wall1 = _cpu(proc), _cpu(me), time.monotonic()
@@ -174,6 +176,14 @@ def feed(options: Options) -> Iterator[dict[str, Any]]:
     return itertools.repeat(options) if isinstance(options, dict) else itertools.cycle(options)
 
 
+def quiet_collector() -> None:
+    """Move everything this process holds (the stand-in's request records grow all run) out of the
+    collector's reach, so a full collection here never stalls the load mid-cell: the instrument
+    must not add noise to one bot and not another. `one_run` gives it back at the end."""
+    gc.collect()
+    gc.freeze()
+
+
 def _cpu(proc: psutil.Process) -> float:
     times = proc.cpu_times()
     return times.user + times.system
@@ -196,6 +206,7 @@ async def one_run(index: int, total: int) -> tuple[BotRun, BotRun, BotRun, list[
             done[name] = await measure_bot(standin, name, sync_args, run_args, ready, commands,
                                            total if name != "card" else 0, tmp)
         problems = standin.traffic_problems()
+    gc.unfreeze()
     return done["livetally"], done["bare"], done["card"], problems
 
 
