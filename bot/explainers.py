@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import db
-from bot.render import Card, fit
+from bot.render import Card
 from bot.sender import NO_MENTIONS, to_embed
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ class ExplainerManager:
             found = self.service.kb.get(topic)
             if found is None:
                 raise ExplainerError(f"There's no topic {topic!r}. Use `rates` or a topic id from `/topic`.")
-            card = fit(self.service.topic_reply(found).card)
+            card = self.service.topic_reply(found).card  # the renderer's cards are fitted already
         return Rendered(card, digest(card))
 
     # --- posting -----------------------------------------------------------------------------

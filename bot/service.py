@@ -251,8 +251,10 @@ class Service:
     def _guild_entries_search(self, guild_id: int | None) -> list[SearchEntry]:
         """A server's entries prepared for autocomplete, rebuilt only when they change."""
         version = self.matcher.guild_version(guild_id)
-        if guild_id is None or version is None:
-            self._guild_search.pop(guild_id, None)  # type: ignore[arg-type]
+        if guild_id is None:
+            return []
+        if version is None:  # its entries were removed
+            self._guild_search.pop(guild_id, None)
             return []
         cached = self._guild_search.get(guild_id)
         if cached is None or cached[0] != version:
