@@ -119,6 +119,8 @@ class Parsed:
 
 
 def fold(text: str) -> str:
+    if text.isascii():  # nothing for Unicode to normalise, no accents to drop
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
     return "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn")
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from bot.cache import LRU
 from bot.calc import Estimate, Rates, fmt_money, fmt_number, fmt_percent, fmt_rate
 from bot.kb.model import Topic
 
@@ -34,6 +35,9 @@ ELLIPSIS = "…"
 BRAND_COLOUR = 0x25F4EE
 UNKNOWN_COLOUR = 0x99AAB5
 ERROR_COLOUR = 0xE74C3C
+# Rendered "Assumptions" fields kept: one per set of rates an estimate cites (a few per kind of
+# estimate, times the servers with rates of their own).
+ASSUMPTION_LISTS_KEPT = 512
 
 _MENTION_RE = re.compile(r"@(everyone|here)|<@[!&]?\d+>")  # channel links (<#id>) never ping
 _MARKDOWN_RE = re.compile(r"([\\*_~`|>\[\]])")
@@ -118,7 +122,7 @@ def fit_content(text: str) -> str:
 class Reply:
     """What any answer becomes: a card for Discord, Markdown for the terminal, data for JSON.
 
-    The Markdown is rendered the first time it is read: Discord replies never need it.
+    The Markdown and the data are made the first time they are read: Discord replies need neither.
     """
 
     kind: str  # "answer" | "estimate" | "unknown" | "error"
@@ -126,12 +130,16 @@ class Reply:
     render_markdown: Callable[[], str] = field(repr=False, compare=False)
     topic: str | None = None
     sources: tuple[dict[str, str], ...] = ()
-    data: Mapping[str, Any] = field(default_factory=dict)
+    render_data: Callable[[], Mapping[str, Any]] = field(default=dict, repr=False, compare=False)
     related: tuple[str, ...] = ()
 
     @cached_property
     def markdown(self) -> str:
         return self.render_markdown()
+
+    @cached_property
+    def data(self) -> Mapping[str, Any]:
+        return self.render_data()
 
 
 class Renderer:
@@ -149,6 +157,7 @@ class Renderer:
         )
         self.env.filters.update(money=fmt_money, rate=fmt_rate, number=fmt_number, percent=fmt_percent,
                                 user_text=user_text, clip=clip, units=units)
+        self._assumption_lists: LRU[str] = LRU(ASSUMPTION_LISTS_KEPT)
 
     def text(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context).strip()
@@ -188,17 +197,19 @@ class Renderer:
 
     def estimate(self, estimate: Estimate, *, topic: Topic | None = None,
                  assumed: tuple[str, ...] = ()) -> Reply:
-        assumptions = [a.to_dict() for a in estimate.assumptions]
+        assumptions = estimate.assumptions
         ctx = {"e": estimate, "topic": topic, "assumed": assumed, "assumptions": assumptions}
-        fields = [("Assumptions", self.text("estimate_assumptions.md.j2", **ctx))]
+        # The same few sets of rates come up again and again, whatever the amount.
+        fields = [("Assumptions", self._assumption_lists.get_or_make(
+            assumptions, partial(self.text, "estimate_assumptions.md.j2", **ctx)))]
         if topic is not None:
             fields.append(("More", f"{topic.title} — `/topic name:{topic.id}`"))
         card = fit(Card(title=estimate.title, description=self.text("estimate_body.md.j2", **ctx),
                         fields=tuple(fields), footer=self.text("estimate_footer.md.j2", **ctx)))
-        sources = tuple(dict.fromkeys((a["source"], a["as_of"]) for a in assumptions))
+        sources = tuple(dict.fromkeys((a.source, a.as_of) for a in assumptions))
         return Reply("estimate", card, partial(self.text, "estimate.md.j2", **ctx), topic=topic.id if topic else None,
                      sources=tuple({"ref": ref, "date": as_of} for ref, as_of in sources),
-                     data={"estimate": estimate.to_dict()})
+                     render_data=lambda: {"estimate": estimate.to_dict()})
 
     @staticmethod
     def _rate_rows(rates: Rates, keys: Iterable[str]) -> list[dict[str, Any]]:
@@ -217,7 +228,7 @@ class Renderer:
         card = fit(Card(title="Rates used in this server", description=body,
                         footer=f"{changed} set by this server's moderators · change with /rates set" if changed
                         else "All LiveTally defaults · moderators can change them with /rates set"))
-        return Reply("answer", card, partial(str, f"## Rates used in this server\n\n{body}"), data={"rates": rows})
+        return Reply("answer", card, partial(str, f"## Rates used in this server\n\n{body}"), render_data=lambda: {"rates": rows})
 
     def unknown(self, question: str, suggestions: list[Topic]) -> Reply:
         ctx = {"question": question, "suggestions": suggestions}

@@ -79,6 +79,22 @@ def test_a_rate_change_is_seen_by_the_next_answer(fresh: Service) -> None:
     assert "$200.00" in fresh.ask(question, guild_id=GUILD).card.description
 
 
+def test_the_assumptions_shown_follow_the_server_rates(fresh: Service) -> None:
+    """The "Assumptions" field is kept per set of rates, whatever the amount: a server's own rate
+    shows as its own, and a reset shows the default again."""
+    def assumptions(amount: int) -> str:
+        card = fresh.estimate("diamonds", {"amount": amount}, GUILD).card
+        return dict(card.fields)["Assumptions"]
+
+    default = assumptions(1000)
+    assert "**$0.005**" in default and "this server's rate" not in default
+    assert assumptions(2000) == default
+    fresh.set_overrides(GUILD, {"diamond_usd": "0.006"})
+    assert "**$0.006** *(this server's rate)*" in assumptions(3000)
+    fresh.set_overrides(GUILD, {})
+    assert assumptions(4000) == default
+
+
 def test_a_faq_change_is_seen_by_the_next_answer(fresh: Service) -> None:
     question = "when does our agency pay out"
     assert fresh.ask(question, guild_id=GUILD).topic != "faq:payday"
@@ -147,6 +163,16 @@ def test_markdown_is_rendered_only_when_read() -> None:
     assert reply.markdown == "text" and reply.markdown == "text"
     assert calls == ["x"]
     assert Reply("answer", Card(title="t"), partial(str, "fixed")).markdown == "fixed"
+
+
+def test_data_is_made_only_when_read(fresh: Service) -> None:
+    calls: list[str] = []
+    reply = Reply("estimate", Card(title="t"), partial(str, ""), render_data=lambda: calls.append("x") or {"a": 1})
+    assert calls == []
+    assert reply.data == {"a": 1} and reply.data == {"a": 1} and calls == ["x"]
+    assert Reply("answer", Card(title="t"), partial(str, "")).data == {}
+    estimate = fresh.estimate("diamonds", {"amount": 40000})
+    assert estimate.data["estimate"]["typical"] == "200.00"
 
 
 def test_gift_choices_repeat_from_the_cache_and_match_the_catalogue(fresh: Service) -> None:

@@ -57,6 +57,7 @@ class GiftCatalogue:
     gifts: tuple[Gift, ...]
     _index: Mapping[str, Gift] = field(repr=False, compare=False)
     _keys: tuple[tuple[Gift, tuple[str, ...]], ...] = field(repr=False, compare=False)
+    _names: tuple[str, ...] = field(repr=False, compare=False)  # the index's keys, for typo matching
 
     @classmethod
     def of(cls, gifts: Iterable[Gift]) -> GiftCatalogue:
@@ -67,7 +68,7 @@ class GiftCatalogue:
             raise DataError("the gift catalogue", problems)
         keys = tuple((gift, _gift_keys(gift)) for gift in gifts)
         index = {key: gift for gift, gift_keys in keys for key in gift_keys}
-        return cls(gifts, MappingProxyType(index), keys)
+        return cls(gifts, MappingProxyType(index), keys, tuple(index))
 
     def all(self) -> tuple[Gift, ...]:
         return self.gifts
@@ -86,7 +87,7 @@ class GiftCatalogue:
         return self._fuzzy(key)
 
     def _fuzzy(self, key: str) -> Gift | None:
-        matches = process.extract(key, list(self._index), scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_CUTOFF)
+        matches = process.extract(key, self._names, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_CUTOFF)
         if not matches:
             return None
         best = self._index[matches[0][0]]

@@ -114,6 +114,8 @@ class Rates:
     specs: Mapping[str, RateSpec]
     brand_tiers: BrandTiers
     overrides: Mapping[str, RateValue] = field(default_factory=dict)
+    # Each rate's `Assumption`, made once: they are immutable and every estimate cites several.
+    _assumptions: dict[str, Assumption] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
@@ -151,6 +153,11 @@ class Rates:
         return Band.around(self.get(low_key), self.get(key), self.get(high_key))
 
     def assumption(self, key: str) -> Assumption:
+        if (made := self._assumptions.get(key)) is None:
+            made = self._assumptions[key] = self._make_assumption(key)
+        return made
+
+    def _make_assumption(self, key: str) -> Assumption:
         spec = self.specs[key]
         value = self.value(key)
         return Assumption(key=key, label=spec.label, value=value, shown=spec.show(value), unit=spec.unit,

@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.kb.model import Topic
 from bot.kb.text import Analyzer, stem
 
@@ -35,6 +37,8 @@ GENERIC_TERMS = frozenset(
 )
 
 Vector = dict[str, float]
+# A feature's postings: the ids of the phrasings (or topics) that hold it, and its weight in each.
+Postings = tuple[np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +113,16 @@ class _Index:
                     combined[f] += w * weight
             for phrasing in topic.phrasings:
                 self._add_phrase(ti, features(analyzer.terms(phrasing)))
+            if not topic.phrasings:  # an empty slot keeps every topic's phrasings a non-empty run
+                self._phrase_topic.append(ti)
             vec = _normalise({f: _sublinear(tf) * self.idf(f) for f, tf in combined.items()})
             for f, w in vec.items():
                 self._topic_post[f].append((ti, w))
+        # The postings as arrays, for `scores`; phrasings are numbered topic by topic, so each
+        # topic's are one run starting at `_phrase_starts[topic]`.
+        self._phrase_arrays = {f: _arrays(post) for f, post in self._phrase_post.items()}
+        self._topic_arrays = {f: _arrays(post) for f, post in self._topic_post.items()}
+        self._phrase_starts = np.searchsorted(np.array(self._phrase_topic), np.arange(len(self.topics)))
 
     def idf(self, feature: str) -> float:
         return self._idf.get(feature, self._default_idf)
@@ -128,30 +139,42 @@ class _Index:
         return _normalise(vec) if vec else {}
 
     def scores(self, query: Vector) -> list[float]:
-        """Blended similarity of `query` to every topic plus keyword hits, in topic order."""
-        phrase_dot: dict[int, float] = defaultdict(float)
-        topic_dot: dict[int, float] = defaultdict(float)
+        """Blended similarity of `query` to every topic plus keyword hits, in topic order.
+
+        Each dot product is summed feature by feature in the query's order (`bincount` adds its
+        weights in input order), so the figures are exactly those of the plain loops it replaces."""
+        phrase_ids, phrase_weights, topic_ids, topic_weights = [], [], [], []
         for f, qw in query.items():
-            for pi, w in self._phrase_post.get(f, ()):
-                phrase_dot[pi] += qw * w
-            for ti, w in self._topic_post.get(f, ()):
-                topic_dot[ti] += qw * w
-        best_phrase: dict[int, float] = defaultdict(float)
-        for pi, dot in phrase_dot.items():
-            ti = self._phrase_topic[pi]
-            if dot > best_phrase[ti]:
-                best_phrase[ti] = dot
-        keyword_hits: dict[int, int] = defaultdict(int)
+            if (post := self._phrase_arrays.get(f)) is not None:
+                phrase_ids.append(post[0])
+                phrase_weights.append(post[1] * qw)
+            if (post := self._topic_arrays.get(f)) is not None:
+                topic_ids.append(post[0])
+                topic_weights.append(post[1] * qw)
+        n_topics = len(self.topics)
+        best_phrase = np.zeros(n_topics)
+        if phrase_ids:
+            phrase_dot = np.bincount(np.concatenate(phrase_ids), np.concatenate(phrase_weights),
+                                     minlength=len(self._phrase_topic))
+            best_phrase = np.maximum.reduceat(phrase_dot, self._phrase_starts)
+        topic_dot = np.zeros(n_topics)
+        if topic_ids:
+            topic_dot = np.bincount(np.concatenate(topic_ids), np.concatenate(topic_weights), minlength=n_topics)
+        blended = (PHRASE_BLEND * best_phrase + TOPIC_BLEND * topic_dot).tolist()
         terms = query.keys()
+        keyword_hits: dict[int, int] = defaultdict(int)
         for f in terms:
             for ti, kw in self._keywords_by_term.get(f, ()):
                 if kw <= terms:
                     keyword_hits[ti] += 1
-        return [
-            PHRASE_BLEND * best_phrase[i] + TOPIC_BLEND * topic_dot[i]
-            + min(KEYWORD_BONUS_MAX, KEYWORD_BONUS * keyword_hits[i])
-            for i in range(len(self.topics))
-        ]
+        for ti, hits in keyword_hits.items():
+            blended[ti] += min(KEYWORD_BONUS_MAX, KEYWORD_BONUS * hits)
+        return blended
+
+
+def _arrays(postings: list[tuple[int, float]]) -> Postings:
+    ids, weights = zip(*postings)
+    return np.array(ids, dtype=np.intp), np.array(weights, dtype=np.float64)
 
 
 class Matcher:
@@ -191,9 +214,8 @@ class Matcher:
         domain |= {stem(w) for w in self.analyzer.lexicon.canonical_words}
         return frozenset(domain - GENERIC_TERMS)
 
-    def _other_platform(self, text: str) -> str | None:
+    def _other_platform(self, words: set[str]) -> str | None:
         """None, "multi" (another platform beside TikTok) or "only" (a question about another platform)."""
-        words = set(self.analyzer.words(text))
         lexicon = self.analyzer.lexicon
         if "tiktok" in words or not words & lexicon.other_platforms:
             return None
@@ -220,10 +242,11 @@ class Matcher:
         return list(index.topics) if index else []
 
     def match(self, text: str, guild_id: int | None = None) -> Match:
-        terms = self.analyzer.terms(text)
+        words = self.analyzer.words(text)
+        terms = self.analyzer.terms_of(words)
         feats = features(terms)
         # Gates for knowledge-base topics (a server's own entries always pass).
-        other_platform = self._other_platform(text)
+        other_platform = self._other_platform(set(words))
         kb_allowed = bool(self._domain.intersection(terms)) and other_platform != "only"
         ranked: list[tuple[Topic, float]] = []
         guild_index = self._guilds.get(guild_id) if guild_id is not None else None

@@ -140,6 +140,8 @@ class Analyzer:
             self.vocabulary |= new
             for word in new:
                 self._by_initial.setdefault(word[0], []).append(word)
+            for initial in {w[0] for w in new}:  # sorted: of two equally close words, the same one always wins
+                self._by_initial[initial].sort()
             self._correct.cache_clear()
             self.vocabulary_version += 1
 
@@ -150,7 +152,11 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """Matching terms: words minus stopwords, typo-corrected, stemmed."""
-        return [t for w in self.words(text) if w not in STOPWORDS for t in self._correct(w)]
+        return self.terms_of(self.words(text))
+
+    def terms_of(self, words: Iterable[str]) -> list[str]:
+        """`terms` for words already split by `words`."""
+        return [t for w in words if w not in STOPWORDS for t in self._correct(w)]
 
     def vocabulary_words(self, texts: Iterable[str]) -> set[str]:
         """Words of `texts` (after the lexicon) long enough to be typo targets."""

@@ -90,3 +90,62 @@ def test_server_entry_found_beside_knowledge_base(service):
         assert service.ask("do likes pay", guild_id=42).topic == "likes_pay"
     finally:
         service.matcher.set_guild_entries(42, [])
+
+
+def _plain_scores(index, query):
+    """`_Index.scores` written as plain loops over the postings: the definition it must keep to."""
+    from bot.kb.match import KEYWORD_BONUS, KEYWORD_BONUS_MAX, PHRASE_BLEND, TOPIC_BLEND
+
+    phrase_dot: dict[int, float] = {}
+    topic_dot: dict[int, float] = {}
+    for f, qw in query.items():
+        for pi, w in index._phrase_post.get(f, ()):
+            phrase_dot[pi] = phrase_dot.get(pi, 0.0) + qw * w
+        for ti, w in index._topic_post.get(f, ()):
+            topic_dot[ti] = topic_dot.get(ti, 0.0) + qw * w
+    best: dict[int, float] = {}
+    for pi, dot in phrase_dot.items():
+        ti = index._phrase_topic[pi]
+        best[ti] = max(best.get(ti, 0.0), dot)
+    hits = {ti: sum(1 for kws in index._keywords_by_term.values() for t, kw in kws if t == ti and kw <= query.keys())
+            for ti in range(len(index.topics))}
+    return [PHRASE_BLEND * best.get(i, 0.0) + TOPIC_BLEND * topic_dot.get(i, 0.0)
+            + (min(KEYWORD_BONUS_MAX, KEYWORD_BONUS * hits[i]) if hits[i] else 0.0)
+            for i in range(len(index.topics))]
+
+
+def test_scores_are_exactly_the_plain_sums(service):
+    """The array arithmetic adds the same products in the same order as plain loops: equal to the
+    last bit, for the knowledge base and for a server's entries (one of them without phrasings)."""
+    from bot.kb.match import _Index, features
+
+    from bench._common import varied_questions
+
+    matcher = service.matcher
+    entries = [Topic(id="faq:payday", title="When is payday here?", summary="", body="Fridays",
+                     phrasings=("when do we get paid", "payday"), guild_id=5, extra={"name": "payday"}),
+               Topic(id="faq:bare", title="Agency rules", summary="", body="Be kind", phrasings=(), guild_id=5)]
+    guild_index = _Index(entries, matcher.analyzer, matcher._idf, matcher._default_idf)
+    checked = 0
+    for question in [*varied_questions(600), "when is payday", "agency rules diamonds payday"]:
+        feats = features(matcher.analyzer.terms(question))
+        for index in (matcher._kb, guild_index):
+            query = index.query(feats)
+            if query:
+                assert index.scores(query) == _plain_scores(index, query), question
+                checked += 1
+    assert checked > 600
+
+
+def test_typo_correction_does_not_depend_on_the_order_words_were_learnt(service):
+    """'dimond' is as close to 'dimonds' as to 'diamond': the same one must win however the
+    vocabulary was built (it is built from sets, whose order changes from run to run)."""
+    from bot.kb.text import Analyzer
+
+    lexicon = service.matcher.analyzer.lexicon
+    first, second = Analyzer(lexicon), Analyzer(lexicon)
+    first.extend_vocabulary(["dimonds"])
+    first.extend_vocabulary(["diamond"])
+    second.extend_vocabulary(["diamond"])
+    second.extend_vocabulary(["dimonds"])
+    assert first.terms("dimond") == second.terms("dimond")
