@@ -92,8 +92,8 @@ class _Index:
         self.topics: list[Topic] = list(topics)
         self._idf, self._default_idf = idf, default_idf
         self._phrase_topic: list[int] = []
-        self._phrase_post: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._topic_post: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        phrase_post: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        topic_post: dict[str, list[tuple[int, float]]] = defaultdict(list)
         # Each keyword (a set of terms) filed under one of its terms: a query only tries the
         # keywords that share a term with it.
         self._keywords_by_term: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
@@ -112,26 +112,27 @@ class _Index:
                 for f, w in feats:
                     combined[f] += w * weight
             for phrasing in topic.phrasings:
-                self._add_phrase(ti, features(analyzer.terms(phrasing)))
+                self._add_phrase(ti, features(analyzer.terms(phrasing)), phrase_post)
             if not topic.phrasings:  # an empty slot keeps every topic's phrasings a non-empty run
                 self._phrase_topic.append(ti)
             vec = _normalise({f: _sublinear(tf) * self.idf(f) for f, tf in combined.items()})
             for f, w in vec.items():
-                self._topic_post[f].append((ti, w))
-        # The postings as arrays, for `scores`; phrasings are numbered topic by topic, so each
-        # topic's are one run starting at `_phrase_starts[topic]`.
-        self._phrase_arrays = {f: _arrays(post) for f, post in self._phrase_post.items()}
-        self._topic_arrays = {f: _arrays(post) for f, post in self._topic_post.items()}
+                topic_post[f].append((ti, w))
+        # Each feature's postings as arrays, for `scores`; phrasings are numbered topic by topic,
+        # so each topic's are one run starting at `_phrase_starts[topic]`.
+        self._phrase_post: dict[str, Postings] = {f: _arrays(post) for f, post in phrase_post.items()}
+        self._topic_post: dict[str, Postings] = {f: _arrays(post) for f, post in topic_post.items()}
         self._phrase_starts = np.searchsorted(np.array(self._phrase_topic), np.arange(len(self.topics)))
 
     def idf(self, feature: str) -> float:
         return self._idf.get(feature, self._default_idf)
 
-    def _add_phrase(self, topic_index: int, feats: list[tuple[str, float]]) -> None:
+    def _add_phrase(self, topic_index: int, feats: list[tuple[str, float]],
+                    phrase_post: dict[str, list[tuple[int, float]]]) -> None:
         pi = len(self._phrase_topic)
         self._phrase_topic.append(topic_index)
         for f, w in _normalise({f: w * self.idf(f) for f, w in feats}).items():
-            self._phrase_post[f].append((pi, w))
+            phrase_post[f].append((pi, w))
 
     def query(self, feats: Iterable[tuple[str, float]]) -> Vector:
         """The normalised query vector over the features this index knows."""
@@ -145,10 +146,10 @@ class _Index:
         weights in input order), so the figures are exactly those of the plain loops it replaces."""
         phrase_ids, phrase_weights, topic_ids, topic_weights = [], [], [], []
         for f, qw in query.items():
-            if (post := self._phrase_arrays.get(f)) is not None:
+            if (post := self._phrase_post.get(f)) is not None:
                 phrase_ids.append(post[0])
                 phrase_weights.append(post[1] * qw)
-            if (post := self._topic_arrays.get(f)) is not None:
+            if (post := self._topic_post.get(f)) is not None:
                 topic_ids.append(post[0])
                 topic_weights.append(post[1] * qw)
         n_topics = len(self.topics)

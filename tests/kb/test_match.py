@@ -99,9 +99,9 @@ def _plain_scores(index, query):
     phrase_dot: dict[int, float] = {}
     topic_dot: dict[int, float] = {}
     for f, qw in query.items():
-        for pi, w in index._phrase_post.get(f, ()):
+        for pi, w in zip(*index._phrase_post.get(f, ((), ()))):
             phrase_dot[pi] = phrase_dot.get(pi, 0.0) + qw * w
-        for ti, w in index._topic_post.get(f, ()):
+        for ti, w in zip(*index._topic_post.get(f, ((), ()))):
             topic_dot[ti] = topic_dot.get(ti, 0.0) + qw * w
     best: dict[int, float] = {}
     for pi, dot in phrase_dot.items():
