@@ -13,11 +13,19 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import on_tree_error
+from bot.sender import install_reply_adapter
 
 if TYPE_CHECKING:
     from bot.settings import Settings
 
 log = logging.getLogger("livetally.client")
+
+# Python's cyclic collector runs after every 700 new container objects by default. Each interaction
+# leaves a few hundred behind in reference cycles (discord.py's interaction and its response refer
+# to each other), so with 50 in flight it ran every few interactions and walked the ones still in
+# flight again and again: a tenth of the bot's CPU time. Every 10,000 objects it costs a quarter of
+# that (bench: docs/benchmarks.md), and one pass still takes only milliseconds.
+YOUNG_COLLECTION_THRESHOLD = 10_000
 
 EXTENSIONS: tuple[str, ...] = (
     "cogs.answers", "cogs.estimate", "cogs.convert", "cogs.rates", "cogs.explainers", "cogs.faq", "cogs.insights",
@@ -35,6 +43,18 @@ def apply_endpoints(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
+def settle_heap() -> tuple[int, int, int]:
+    """Once started: move everything alive (the knowledge base, templates, discord.py's own objects,
+    all kept for the life of the process) out of the collector's reach, so a full pass never walks
+    it in one stretch on the event loop's thread; and collect young objects less often (see
+    YOUNG_COLLECTION_THRESHOLD). Returns the collector's thresholds from before."""
+    gc.collect()
+    gc.freeze()
+    previous = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *previous[1:])
+    return previous
+
+
 def intents() -> discord.Intents:
     """Slash commands need only guild events: no privileged intents, no message content."""
     wanted = discord.Intents.none()
@@ -45,7 +65,7 @@ def intents() -> discord.Intents:
 class LiveTallyBot(commands.Bot):
     """Holds the resources it is given; creates none of its own."""
 
-    def __init__(self, *, resources: Any, extensions: Sequence[str] = EXTENSIONS, freeze_heap: bool = False,
+    def __init__(self, *, resources: Any, extensions: Sequence[str] = EXTENSIONS, tune_heap: bool = False,
                  **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -57,7 +77,7 @@ class LiveTallyBot(commands.Bot):
         self.resources = resources
         self.extension_names = tuple(extensions)
         self.failed_extensions: dict[str, str] = {}
-        self.freeze_heap = freeze_heap
+        self.tune_heap = tune_heap
         self.tree.on_error = on_tree_error
 
     @property
@@ -66,6 +86,8 @@ class LiveTallyBot(commands.Bot):
         return self.resources.service
 
     async def setup_hook(self) -> None:
+        # Runs in the task that goes on to read the gateway, so every interaction's task inherits it.
+        install_reply_adapter()
         for name in self.extension_names:
             try:
                 await self.load_extension(name)
@@ -73,12 +95,8 @@ class LiveTallyBot(commands.Bot):
                 self.failed_extensions[name] = str(exc)
                 log.exception("extension %s failed to load", name)
         await self.resources.start(self)
-        if self.freeze_heap:
-            # The knowledge base, templates and discord.py's own objects live as long as the
-            # process: keep them out of the collector's full passes, which otherwise walk the
-            # whole heap in one stretch on the event loop's thread.
-            gc.collect()
-            gc.freeze()
+        if self.tune_heap:
+            settle_heap()
 
     async def close(self) -> None:
         try:

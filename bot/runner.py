@@ -32,7 +32,7 @@ def run_bot(settings: Settings) -> int:
 
 async def _run(settings: Settings, token: str) -> None:
     resources = await open_resources(settings)
-    bot = LiveTallyBot(resources=resources, freeze_heap=True)
+    bot = LiveTallyBot(resources=resources, tune_heap=True)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))

@@ -1,21 +1,80 @@
 """The one way LiveTally replies to an interaction: initial response if still open, else a
-followup; mentions always off; embeds built from the renderer's `Card`s."""
+followup; mentions always off; embeds built from the renderer's `Card`s.
+
+Interaction responses go through `ReplyAdapter`, installed once by the bot at start-up.
+"""
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from typing import Any
 
 import discord
+from discord.http import Route
+from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
-from bot.render import Card, Reply, fit, fit_content
+from bot.render import Card, Reply, fit_content
 
 NO_MENTIONS = discord.AllowedMentions.none()
+EPHEMERAL = 1 << 6
+DEFERRED_MESSAGE = 5
+
+
+class ReplyAdapter(AsyncWebhookAdapter):
+    """discord.py's webhook adapter, except that an interaction response does not ask Discord to
+    send back the message it created (`?with_response=1`).
+
+    discord.py 2.5+ always asks, then builds a full message object (author, embeds, flags) from
+    the answer. LiveTally never reads it: every reply is fire-and-forget, with no views bound to
+    message ids. Without the flag Discord answers 204 No Content, so each response costs one JSON
+    body less on both ends. discord.py still gets the `InteractionCallbackResponse` it expects,
+    made here from what was sent; retries, rate limits and errors are discord.py's own
+    (`request`)."""
+
+    async def create_interaction_response(self, interaction_id: int, token: str, *, session: Any,
+                                          proxy: str | None = None, proxy_auth: Any = None, params: Any) -> dict[str, Any]:
+        route = Route("POST", "/interactions/{webhook_id}/{webhook_token}/callback",
+                      webhook_id=interaction_id, webhook_token=token)
+        if params.files:
+            await self.request(route, session=session, proxy=proxy, proxy_auth=proxy_auth, files=params.files,
+                               multipart=params.multipart)
+            body = json.loads(params.multipart[0]["value"])
+        else:
+            await self.request(route, session=session, proxy=proxy, proxy_auth=proxy_auth, payload=params.payload)
+            body = params.payload or {}
+        data = body.get("data") or {}
+        return {"interaction": {"id": str(interaction_id),
+                                "response_message_loading": body.get("type") == DEFERRED_MESSAGE,
+                                "response_message_ephemeral": bool((data.get("flags") or 0) & EPHEMERAL)}}
+
+
+def install_reply_adapter(adapter: AsyncWebhookAdapter | None = None) -> None:
+    """Route this context's interaction traffic (and that of every task it starts) through
+    `adapter` (default: a new `ReplyAdapter`)."""
+    async_context.set(adapter if adapter is not None else ReplyAdapter())
+
+
+class CardEmbed(discord.Embed):
+    """An embed that keeps what discord.py made of it the first time it was sent: discord.py would
+    otherwise build the same dict again on every send. Never changed once made (it is cached and
+    shared between replies)."""
+
+    __slots__ = ("_payload",)
+
+    def to_dict(self) -> dict[str, Any]:  # type: ignore[override]
+        try:
+            return self._payload  # type: ignore[no-any-return]
+        except AttributeError:
+            self._payload = super().to_dict()
+            return self._payload
 
 
 @lru_cache(maxsize=1024)
 def to_embed(card: Card) -> discord.Embed:
-    """The embed for a card. Cached: replies repeat, and discord.py only reads an embed to send it."""
-    return discord.Embed.from_dict(fit(card).to_embed_dict())
+    """The embed for a card (the renderer makes every card, within Discord's limits). Cached:
+    replies repeat, and discord.py only reads an embed to send it."""
+    return CardEmbed.from_dict(card.to_embed_dict())
 
 
 async def send_reply(interaction: discord.Interaction, reply: Reply, *, ephemeral: bool = False,

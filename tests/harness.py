@@ -16,6 +16,8 @@ import discord
 from discord import app_commands
 from discord.webhook import async_ as webhook_async
 
+from bot.sender import ReplyAdapter
+
 APPLICATION_ID = 1000
 GUILD_ID = 111
 CHANNEL_ID = 222
@@ -32,39 +34,27 @@ class Sent:
     method: str
     path: str
     payload: dict[str, Any] | None
+    query: dict[str, Any] = field(default_factory=dict)
 
 
-class RecordingAdapter(webhook_async.AsyncWebhookAdapter):
-    """Records instead of sending; answers like Discord would for the routes interactions use."""
+class RecordingAdapter(ReplyAdapter):
+    """LiveTally's adapter, recording instead of sending; answers like Discord would for the
+    routes interactions use."""
 
     def __init__(self) -> None:
         super().__init__()
         self.sent: list[Sent] = []
 
-    async def request(self, route, session, *, payload=None, multipart=None, **_: Any) -> Any:
+    async def request(self, route, session, *, payload=None, multipart=None, params=None, **_: Any) -> Any:
         if payload is None and multipart:
             import json
 
             payload = json.loads(multipart[0]["value"])
         path = route.url.split("/api/v10", 1)[-1].split("?", 1)[0]
-        self.sent.append(Sent(route.method, path, payload))
+        self.sent.append(Sent(route.method, path, payload, dict(params or {})))
         if path.endswith("/callback"):
-            return _callback_response(path, payload or {})
+            return None  # 204 No Content: the callback is sent without `with_response`
         return _message(payload)
-
-
-def _callback_response(path: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """Discord's answer to a callback sent `with_response`: the interaction and what it created."""
-    interaction_id = path.split("/")[2]
-    data = payload.get("data") or {}
-    response: dict[str, Any] = {"interaction": {"id": interaction_id, "type": 2,
-                                                "response_message_loading": payload.get("type") == 5,
-                                                "response_message_ephemeral": bool(data.get("flags", 0) & 64)}}
-    if payload.get("type") in (4, 5, 7):
-        message = _message(data)
-        response["interaction"]["response_message_id"] = message["id"]
-        response["resource"] = {"type": payload["type"], "message": message}
-    return response
 
 
 def _message(payload: dict[str, Any] | None) -> dict[str, Any]:

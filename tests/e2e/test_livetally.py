@@ -759,6 +759,16 @@ async def test_every_interaction_was_answered_exactly_once(live: LiveBot) -> Non
 
 
 @shared
+async def test_interaction_responses_ask_for_no_message_back(live: LiveBot) -> None:
+    """LiveTally never reads the message a response creates, so it doesn't ask for it
+    (`with_response`, which discord.py always sets) and Discord answers 204 No Content."""
+    callbacks = [r for r in live.standin.requests if r.path.endswith("/callback") and r.status < 400]
+    if not callbacks:
+        pytest.skip("nothing was sent yet: run this with the rest of the module")
+    assert {(tuple(r.query), r.status, r.response) for r in callbacks} == {((), 204, None)}
+
+
+@shared
 async def test_every_message_the_bot_sent_pings_nobody(live: LiveBot) -> None:
     bodies = [body for r in live.standin.requests if (body := message_body(r)) is not None]
     if not bodies:

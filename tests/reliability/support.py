@@ -16,6 +16,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.client import settle_heap
 from tests.harness import Harness, Result, Sent
 
 # Text that must never reach a user: our own bug reports, Python's, and raw pings.
@@ -122,14 +123,13 @@ def is_error_reply(result: Result) -> bool:
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
-    """What `LiveTallyBot(freeze_heap=True)` does after start-up: move everything alive into the
-    permanent generation so a full collection never walks it (undone afterwards)."""
-    gc.collect()
-    gc.freeze()
+    """What `LiveTallyBot(tune_heap=True)` does after start-up (`settle_heap`), undone afterwards."""
+    previous = settle_heap()
     try:
         yield
     finally:
         gc.unfreeze()
+        gc.set_threshold(*previous)
 
 
 class LoopWatch:
