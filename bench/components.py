@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     reply = service.topic_reply(topic)
     def fresh(fn: Any) -> Any:
         def call() -> Any:
-            service._replies.clear()
+            service.forget_replies()
             return fn()
         return call
 

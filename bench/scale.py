@@ -131,7 +131,7 @@ def faq_run(run: int) -> dict[str, Any]:
     def ask_mix(label: str, questions: tuple[str, ...]) -> None:
         """Every answer worked out afresh: the reply cache is emptied before each call (untimed)."""
         args = [(q, g) for g in sample_guilds for q in questions]
-        results[label] = _time_calls(service.ask, args, before=service._replies.clear)
+        results[label] = _time_calls(service.ask, args, before=service.forget_replies)
 
     def typo_mix(label: str) -> None:
         service.matcher.analyzer._correct.cache_clear()  # each typo is new to the cache, as in life
@@ -161,7 +161,7 @@ def faq_run(run: int) -> dict[str, Any]:
     typo_mix("typo/faq")
     results["ac/faq"] = _time_calls(service.topic_choices, [(c, g) for g in sample_guilds for c in AUTOCOMPLETE_INPUTS])
     own_questions = [(e.question, g) for g in sample_guilds for e in by_guild[g][:5]]
-    results["own/faq"] = _time_calls(service.ask, own_questions, before=service._replies.clear)
+    results["own/faq"] = _time_calls(service.ask, own_questions, before=service.forget_replies)
     repeated = own_questions[:500]  # fewer than the reply cache holds
     for q, g in repeated:
         service.ask(q, g)
@@ -176,7 +176,7 @@ def faq_run(run: int) -> dict[str, Any]:
                      "Diamond {{ rate('diamond_usd') }}, agency {{ rate('agency_cut') }}, RPM {{ rate('rpm') }}. " * 20,
                      0, 0)
     service.set_faq(2, [heavy])
-    results["own/heavy"] = _time_calls(service.ask, [(heavy.question, 2)] * 200, before=service._replies.clear)
+    results["own/heavy"] = _time_calls(service.ask, [(heavy.question, 2)] * 200, before=service.forget_replies)
     results["render/heavy"] = _time_calls(service.render_faq_answer, [(heavy.answer, 2)] * 200)
     # One server re-indexed: what every /faq add|edit|remove does after its write.
     g = sample_guilds[0]
@@ -187,7 +187,7 @@ def faq_run(run: int) -> dict[str, Any]:
 
     big = [replace(e, guild_id=1, name=f"{e.name}-{i}") for i, e in enumerate(big)]
     service.set_faq(1, big)
-    results["ask/200"] = _time_calls(service.ask, [(q, 1) for q in KB_QUESTIONS] * 200, before=service._replies.clear)
+    results["ask/200"] = _time_calls(service.ask, [(q, 1) for q in KB_QUESTIONS] * 200, before=service.forget_replies)
     results["ac/200"] = _time_calls(service.topic_choices, [(c, 1) for c in AUTOCOMPLETE_INPUTS] * 200)
     results["reindex/200"] = _time_calls(service.set_faq, [(1, big)] * 20)
     return results

@@ -25,6 +25,8 @@ _NUMBER_RE = re.compile(
     r"(?P<pct>\s?(?:%|percent|pct)(?![a-z]))?"
     r"(?P<cur2>\s?(?:usd|dollars?|bucks)(?![a-z]))?"
 )
+_DIGIT_RE = re.compile(r"\d")
+_NUMBER_STARTS = frozenset("$€£.")
 _MULTIPLIERS = {"k": 1_000, "thousand": 1_000, "thousands": 1_000, "m": 1_000_000, "mil": 1_000_000,
                 "million": 1_000_000, "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000,
                 "billion": 1_000_000_000}
@@ -127,6 +129,8 @@ def fold(text: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Numbers (with $, k/M, % folded in as single tokens) and words."""
+    if not _DIGIT_RE.search(text):  # every number holds a digit: words only
+        return _TOKEN_RE.findall(text)
     out: list[str] = []
     pos = 0
     for match in _NUMBER_RE.finditer(text):
@@ -139,6 +143,8 @@ def tokenize(text: str) -> list[str]:
 
 def number_of(token: str) -> tuple[Decimal, bool, bool] | None:
     """(value, is_money, is_percent) of a number token, or None if the token is not a number."""
+    if not token or not (token[0] in _NUMBER_STARTS or token[0].isdigit() or token[0].isspace()):
+        return None  # a number starts with a currency sign, a digit or a point (words are most tokens)
     match = _NUMBER_RE.fullmatch(token)
     if not match:
         return None
@@ -250,7 +256,7 @@ class QuestionParser:
         quantities = self.quantities(tokens)
         if not quantities:
             return None
-        if _FACT_RE.search(text) and not _strong_compute(text):
+        if not _strong_compute(text) and _FACT_RE.search(text):  # the cheaper test first
             return None
         return self._choose(text, tokens, quantities)
 
@@ -262,7 +268,7 @@ class QuestionParser:
         percents = by_unit.get("percent", [])
         agency = self._agency_cut(tokens, percents)
 
-        inverse = _INVERSE_RE.search(text)
+        inverse = _INVERSE_RE.search(text) if _may_be_inverse(text) else None
         if inverse and money:
             target = money[-1].value
             what = inverse.group("what") or inverse.group("what2")
@@ -427,6 +433,12 @@ def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:
 def _superscript_powers(text: str) -> str:
     """"10³" → "10^3": NFKC would otherwise fold it into "103"."""
     return _SUPERSCRIPT_RE.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPT_DIGITS), text)
+
+
+def _may_be_inverse(text: str) -> bool:
+    """False when `_INVERSE_RE` can't match: each of its ways holds one of these words. (It is slow
+    to search: most of it is a lazy run of letters that could start anywhere.)"""
+    return "many" in text or "need" in text or "required" in text
 
 
 def _strong_compute(text: str) -> bool:

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
+import jinja2.nodes
 
 from bot.cache import LRU
 from bot.calc import Estimate, Rates, fmt_money, fmt_number, fmt_percent, fmt_rate
@@ -97,6 +99,10 @@ class Card:
 
 def fit(card: Card) -> Card:
     """Enforce every embed limit: clip each part, then trim the description to the 6,000 total."""
+    return card if _fits(card) else _fitted(card)
+
+
+def _fitted(card: Card) -> Card:
     fields = tuple(
         (clip(n, FIELD_NAME_MAX) or ZWSP, clip(v, FIELD_VALUE_MAX) or ZWSP) for n, v in card.fields[:FIELDS_MAX]
     )
@@ -107,10 +113,38 @@ def fit(card: Card) -> Card:
         fields=tuple((no_pings(n), no_pings(v)) for n, v in fields),
         footer=clip(no_pings(card.footer), FOOTER_MAX),
     )
+    # Over the 6,000 in all: the description gives way first, then the footer, then the last fields.
     excess = card.total_chars() - EMBED_TOTAL_MAX
     if excess > 0:
-        card = replace(card, description=clip(card.description, max(0, len(card.description) - excess)))
-    return card
+        card = replace(card, description=_shorten(card.description, excess))
+        excess = card.total_chars() - EMBED_TOTAL_MAX
+    if excess > 0:
+        card = replace(card, footer=_shorten(card.footer, excess))
+        excess = card.total_chars() - EMBED_TOTAL_MAX
+    fields = list(card.fields)
+    while excess > 0 and fields:
+        name, value = fields.pop()
+        if len(value) > excess:  # the field can stay, shorter
+            fields.append((name, _shorten(value, excess)))
+        excess = sum(map(len, (card.title, card.description, card.footer))) + sum(len(n) + len(v) for n, v in fields) \
+            - EMBED_TOTAL_MAX
+    return card if tuple(fields) == card.fields else replace(card, fields=tuple(fields))
+
+
+def _shorten(text: str, by: int) -> str:
+    """`text` at least `by` characters shorter, ending in an ellipsis (or empty)."""
+    return "" if len(text) <= by else clip(text, len(text) - by)
+
+
+def _fits(card: Card) -> bool:
+    """True when `fit` would change nothing: every part within its limit, no empty field part, and
+    no '@' anywhere (every ping `no_pings` breaks has one)."""
+    if (len(card.title) > TITLE_MAX or len(card.description) > DESCRIPTION_MAX or len(card.footer) > FOOTER_MAX
+            or len(card.fields) > FIELDS_MAX or card.total_chars() > EMBED_TOTAL_MAX
+            or "@" in card.title or "@" in card.description or "@" in card.footer):
+        return False
+    return all(0 < len(name) <= FIELD_NAME_MAX and 0 < len(value) <= FIELD_VALUE_MAX and "@" not in name
+               and "@" not in value for name, value in card.fields)
 
 
 def fit_content(text: str) -> str:
@@ -158,9 +192,25 @@ class Renderer:
         self.env.filters.update(money=fmt_money, rate=fmt_rate, number=fmt_number, percent=fmt_percent,
                                 user_text=user_text, clip=clip, units=units)
         self._assumption_lists: LRU[str] = LRU(ASSUMPTION_LISTS_KEPT)
+        # Each template's text if it never changes (see `_is_fixed`), else None; filled in on first use.
+        self._fixed: dict[str, str | None] = {}
 
     def text(self, name: str, **context: Any) -> str:
-        return self.env.get_template(name).render(**context).strip()
+        fixed = self._fixed.get(name, False)
+        if isinstance(fixed, str):
+            return fixed
+        text = self.env.get_template(name).render(**context).strip()
+        if fixed is False:
+            self._fixed[name] = text if self._is_fixed(name) else None
+        return text
+
+    def _is_fixed(self, name: str) -> bool:
+        """True when a template reads no variables and pulls in no other template: its text never
+        changes, so it is rendered once (a render costs several microseconds, whatever it holds)."""
+        source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        tree = self.env.parse(source)
+        pulls_in = tree.find((jinja2.nodes.Include, jinja2.nodes.Extends, jinja2.nodes.Import, jinja2.nodes.FromImport))
+        return pulls_in is None and not jinja2.meta.find_undeclared_variables(tree)
 
     def check(self) -> list[str]:
         """Compile every template; return the problems found."""

@@ -52,6 +52,9 @@ CHOICE_NAME_MAX = 100
 # Finished replies kept for repeats (a burst of the same question after a big stream). Bounded in
 # count, so in memory: a reply is a few kilobytes.
 REPLY_CACHE_SIZE = 2048
+# Topic cards are kept apart: a flood of one-off questions must not push out the few dozen cards
+# that nearly every answer is.
+TOPIC_CACHE_SIZE = 512
 SearchEntry = tuple[Topic, str, str]
 
 
@@ -71,6 +74,7 @@ class Service:
     _overrides: dict[int, dict[str, str]] = field(init=False, repr=False, default_factory=dict)
     _rates: dict[int | None, Rates] = field(init=False, repr=False, default_factory=dict)
     _replies: LRU[Any] = field(init=False, repr=False, default_factory=lambda: LRU(REPLY_CACHE_SIZE))
+    _topic_replies: LRU[Any] = field(init=False, repr=False, default_factory=lambda: LRU(TOPIC_CACHE_SIZE))
     _generation: dict[int, int] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -94,8 +98,13 @@ class Service:
     def _changed(self, guild_id: int) -> None:
         self._generation[guild_id] = self._generation.get(guild_id, 0) + 1
 
-    def _cached(self, guild_id: int | None, key: Hashable, make: Callable[[], Any]) -> Any:
-        return self._replies.get_or_make((self._scope(guild_id), key), make)
+    def _cached(self, guild_id: int | None, key: Hashable, make: Callable[[], Any], cache: LRU[Any] | None = None) -> Any:
+        return (self._replies if cache is None else cache).get_or_make((self._scope(guild_id), key), make)
+
+    def forget_replies(self) -> None:
+        """Empty the reply caches (every answer is worked out afresh; benchmarks use this)."""
+        self._replies.clear()
+        self._topic_replies.clear()
 
     # --- rates ---------------------------------------------------------------------------------
 
@@ -140,7 +149,7 @@ class Service:
             self.set_overrides(guild_id, {})
         for guild_id in self.matcher.guild_ids():
             self.set_faq(guild_id, [])
-        self._replies.clear()
+        self.forget_replies()
 
     def overrides(self, guild_id: int | None) -> dict[str, str]:
         return dict(self._overrides.get(guild_id, {})) if guild_id is not None else {}
@@ -214,10 +223,14 @@ class Service:
     def related_topics(self, topic: Topic, ranked: list[Topic] | None = None) -> list[Topic]:
         """The topic's own related list first, then the next best matches, at most three."""
         out: list[Topic] = []
+        seen = {topic.id}  # ids: comparing whole topics field by field is slow and says the same
         for candidate in [*(self.kb.get(r) for r in topic.related), *(ranked or [])]:
-            if candidate is not None and candidate.id != topic.id and candidate not in out:
+            if candidate is not None and candidate.id not in seen:
+                seen.add(candidate.id)
                 out.append(candidate)
-        return out[:RELATED_COUNT]
+                if len(out) == RELATED_COUNT:
+                    break
+        return out
 
     def find_topic(self, name: str, guild_id: int | None = None) -> Topic | None:
         """A topic by id, by a server entry's name, or by its title (case-insensitive)."""
@@ -232,14 +245,19 @@ class Service:
         return None
 
     def topic_reply(self, topic: Topic, related: list[Topic] | None = None, note: str | None = None) -> Reply:
+        """A topic's card. `related` is the question's next best matches; they only show where the
+        topic's own related list leaves room, so the same topic reached by different wordings is
+        one cached reply."""
+        shown_related = self.related_topics(topic, related)
+
         def make() -> Reply:
             shown = topic
             if topic.is_server_entry:
                 shown = replace(topic, body=self.render_faq_answer(topic.body, topic.guild_id))
-            return self.renderer.topic(shown, related=self.related_topics(shown, related), note=note)
+            return self.renderer.topic(shown, related=shown_related, note=note)
 
-        key = ("topic", topic.id, topic.body, tuple(t.id for t in related or ()), note)
-        reply: Reply = self._cached(topic.guild_id, key, make)
+        key = ("topic", topic.id, topic.body, tuple(t.id for t in shown_related), note)
+        reply: Reply = self._cached(topic.guild_id, key, make, self._topic_replies)
         return reply
 
     # --- server FAQ entries ----------------------------------------------------------------------

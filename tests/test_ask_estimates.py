@@ -113,3 +113,34 @@ def test_numbers_too_large_to_use_are_answered_with_the_topic_and_why(service):
     reply = service.ask("what are 10^30 diamonds worth")
     assert reply.kind == "answer" and reply.topic == "diamond_value"
     assert "couldn't work out an estimate" in reply.card.description and "too large" in reply.card.description
+
+
+def test_the_tokenizer_and_number_reader_shortcuts_change_nothing():
+    """Text without a digit is split by one regex, and tokens that can't start a number are not
+    matched against the number pattern: the same tokens and numbers as the full path."""
+    import random
+    import string
+
+    from bot.parse import _NUMBER_RE, _TOKEN_RE, number_of, tokenize
+
+    def full_tokenize(text: str) -> list[str]:
+        out: list[str] = []
+        pos = 0
+        for match in _NUMBER_RE.finditer(text):
+            out += _TOKEN_RE.findall(text[pos:match.start()])
+            out.append(match.group(0).strip())
+            pos = match.end()
+        return out + _TOKEN_RE.findall(text[pos:])
+
+    rng = random.Random(3)
+    alphabet = string.ascii_lowercase + string.digits + " $€£%.,^*+=/-km💎🌹٣²"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(4000)]
+    texts += ["what are 40k dimonds worth", "2 lions and a galaxy", "$1.2m at 30%", "10^30 coins", ".5 usd", "٣ roses"]
+    for text in texts:
+        tokens = tokenize(text)
+        assert tokens == full_tokenize(text), text
+        for token in tokens + text.split() + [" 5", "\t.5", "£3"]:
+            if _NUMBER_RE.fullmatch(token):  # what `number_of` lets through to the pattern
+                assert token[0] in "$€£." or token[0].isdigit() or token[0].isspace(), token
+            else:
+                assert number_of(token) is None, token

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cache import LRU
 from bot.db.models import FaqEntry
+from bot.kb import Topic
 from bot.render import Card, Reply
 from bot.service import Service, _frozen, build_service
 
@@ -181,3 +182,24 @@ def test_gift_choices_repeat_from_the_cache_and_match_the_catalogue(fresh: Servi
     assert fresh.gift_choices("LIO ") == first and fresh._replies.hits == hits + 1
     assert first[0][1] == "Lion" and first[0][0].startswith("Lion — ")
     assert [value for _, value in first] == [g.name for g in fresh.gifts.search("lio")]
+
+
+def test_one_topic_reached_by_different_wordings_is_one_reply(fresh: Service) -> None:
+    """A topic card shows its own related topics first; the question's next best matches only fill
+    what is left, so every wording that lands on a topic with three related ones shares its card."""
+    wordings = ["do likes pay on tiktok live", "hey do likes pay?? lol", "are likes worth anything on tt live",
+                "quick question: do taps count as money"]
+    replies = [fresh.ask(q) for q in wordings]
+    assert {r.topic for r in replies} == {"likes_pay"}
+    assert all(r is replies[0] for r in replies)
+    likes = fresh.kb["likes_pay"]
+    assert len(likes.related) == 3 and replies[0].related == likes.related
+
+
+def test_related_topics_fill_up_from_the_ranking_without_repeats(fresh: Service) -> None:
+    kb = fresh.kb
+    entry = Topic(id="faq:payday", title="Payday", summary="", body="Fridays", phrasings=("payday",), guild_id=GUILD)
+    ranked = [kb["likes_pay"], entry, kb["likes_pay"], kb["taxes"], kb["scams"], kb["series"]]
+    assert [t.id for t in fresh.related_topics(entry, ranked)] == ["likes_pay", "taxes", "scams"]
+    likes = kb["likes_pay"]
+    assert [t.id for t in fresh.related_topics(likes, [kb["taxes"]])] == list(likes.related)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -11,6 +12,7 @@ from types import MappingProxyType
 
 from rapidfuzz import fuzz, process
 
+from bot.cache import LRU
 from bot.calc import loading
 from bot.calc.errors import DataError
 
@@ -18,6 +20,7 @@ MAX_COINS = 1_000_000
 FUZZY_CUTOFF = 85  # rapidfuzz ratio (0–100): high enough that "lionn" → Lion but "coins" matches nothing
 FUZZY_MIN_LENGTH = 4  # shorter names must match exactly ("gg" is a gift; "gf" is not a typo of it)
 SEARCH_LIMIT = 25
+RESOLVED_KEPT = 4096
 
 _GIFT_FIELDS = ("name", "coins", "source")
 _OPTIONAL_FIELDS = ("aliases", "note", "legacy", "popular")
@@ -57,7 +60,11 @@ class GiftCatalogue:
     gifts: tuple[Gift, ...]
     _index: Mapping[str, Gift] = field(repr=False, compare=False)
     _keys: tuple[tuple[Gift, tuple[str, ...]], ...] = field(repr=False, compare=False)
-    _names: tuple[str, ...] = field(repr=False, compare=False)  # the index's keys, for typo matching
+    # The index's keys by length, each with its place in the index: typo matching only compares
+    # names long or short enough to reach FUZZY_CUTOFF, in the index's order.
+    _names_by_length: Mapping[int, tuple[tuple[int, str], ...]] = field(repr=False, compare=False)
+    # What names people wrote resolved to (the catalogue never changes; bounded, as they type anything).
+    _resolved: LRU[Gift | None] = field(default_factory=lambda: LRU(RESOLVED_KEPT), repr=False, compare=False)
 
     @classmethod
     def of(cls, gifts: Iterable[Gift]) -> GiftCatalogue:
@@ -68,7 +75,11 @@ class GiftCatalogue:
             raise DataError("the gift catalogue", problems)
         keys = tuple((gift, _gift_keys(gift)) for gift in gifts)
         index = {key: gift for gift, gift_keys in keys for key in gift_keys}
-        return cls(gifts, MappingProxyType(index), keys, tuple(index))
+        by_length: dict[int, list[tuple[int, str]]] = {}
+        for place, name in enumerate(index):
+            by_length.setdefault(len(name), []).append((place, name))
+        return cls(gifts, MappingProxyType(index), keys,
+                   MappingProxyType({length: tuple(names) for length, names in by_length.items()}))
 
     def all(self) -> tuple[Gift, ...]:
         return self.gifts
@@ -78,6 +89,10 @@ class GiftCatalogue:
 
     def resolve(self, name: str) -> Gift | None:
         """The gift a user means, or None: exact name or alias, then singular, then a close typo."""
+        found = self._index.get(name)  # already a key: nothing to normalize
+        return found if found is not None else self._resolved.get_or_make(name, lambda: self._resolve(name))
+
+    def _resolve(self, name: str) -> Gift | None:
         key = normalize(name)
         if not key:
             return None
@@ -87,7 +102,13 @@ class GiftCatalogue:
         return self._fuzzy(key)
 
     def _fuzzy(self, key: str) -> Gift | None:
-        matches = process.extract(key, self._names, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_CUTOFF)
+        # fuzz.ratio is 100 × (1 − edits ÷ total length) and needs at least the difference in length
+        # in edits, so a name shorter than a or longer than b can't reach the cutoff.
+        a = math.floor(len(key) * FUZZY_CUTOFF / (200 - FUZZY_CUTOFF))
+        b = math.ceil(len(key) * (200 - FUZZY_CUTOFF) / FUZZY_CUTOFF)
+        candidates = [name for _, name in sorted(
+            pair for length in range(a, b + 1) for pair in self._names_by_length.get(length, ()))]
+        matches = process.extract(key, candidates, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_CUTOFF)
         if not matches:
             return None
         best = self._index[matches[0][0]]

@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import astuple, fields
+from dataclasses import fields
 from typing import Any
 
 import aiosqlite
@@ -245,7 +245,7 @@ async def log_questions(conn: aiosqlite.Connection, rows: Sequence[LoggedQuestio
                json_extract(value, '$[3]'), json_extract(value, '$[4]')
         FROM json_each(?)
         """,
-        (json.dumps([astuple(row) for row in rows], ensure_ascii=False),),
+        (json.dumps([(r.guild_id, r.question, r.topic, r.kind, r.asked_at) for r in rows], ensure_ascii=False),),
     )
 
 

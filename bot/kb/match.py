@@ -9,6 +9,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 
@@ -118,10 +119,14 @@ class _Index:
             vec = _normalise({f: _sublinear(tf) * self.idf(f) for f, tf in combined.items()})
             for f, w in vec.items():
                 topic_post[f].append((ti, w))
-        # Each feature's postings as arrays, for `scores`; phrasings are numbered topic by topic,
-        # so each topic's are one run starting at `_phrase_starts[topic]`.
-        self._phrase_post: dict[str, Postings] = {f: _arrays(post) for f, post in phrase_post.items()}
-        self._topic_post: dict[str, Postings] = {f: _arrays(post) for f, post in topic_post.items()}
+        # Each feature's postings as one pair of arrays, for `scores`: its phrasings' ids, then its
+        # topics' ids offset by the number of phrasings (so one `bincount` makes every dot product).
+        # Phrasings are numbered topic by topic: each topic's are one run from `_phrase_starts[topic]`.
+        self.phrase_count = len(self._phrase_topic)
+        self._postings: dict[str, Postings] = {
+            f: _arrays(phrase_post.get(f, []) + [(self.phrase_count + ti, w) for ti, w in post])
+            for f, post in topic_post.items()
+        }
         self._phrase_starts = np.searchsorted(np.array(self._phrase_topic), np.arange(len(self.topics)))
 
     def idf(self, feature: str) -> float:
@@ -136,7 +141,8 @@ class _Index:
 
     def query(self, feats: Iterable[tuple[str, float]]) -> Vector:
         """The normalised query vector over the features this index knows."""
-        vec = {f: w * self.idf(f) for f, w in feats if f in self._topic_post}
+        idf, default, known = self._idf, self._default_idf, self._postings
+        vec = {f: w * idf.get(f, default) for f, w in feats if f in known}
         return _normalise(vec) if vec else {}
 
     def scores(self, query: Vector) -> list[float]:
@@ -144,24 +150,13 @@ class _Index:
 
         Each dot product is summed feature by feature in the query's order (`bincount` adds its
         weights in input order), so the figures are exactly those of the plain loops it replaces."""
-        phrase_ids, phrase_weights, topic_ids, topic_weights = [], [], [], []
-        for f, qw in query.items():
-            if (post := self._phrase_post.get(f)) is not None:
-                phrase_ids.append(post[0])
-                phrase_weights.append(post[1] * qw)
-            if (post := self._topic_post.get(f)) is not None:
-                topic_ids.append(post[0])
-                topic_weights.append(post[1] * qw)
-        n_topics = len(self.topics)
-        best_phrase = np.zeros(n_topics)
-        if phrase_ids:
-            phrase_dot = np.bincount(np.concatenate(phrase_ids), np.concatenate(phrase_weights),
-                                     minlength=len(self._phrase_topic))
-            best_phrase = np.maximum.reduceat(phrase_dot, self._phrase_starts)
-        topic_dot = np.zeros(n_topics)
-        if topic_ids:
-            topic_dot = np.bincount(np.concatenate(topic_ids), np.concatenate(topic_weights), minlength=n_topics)
-        blended = (PHRASE_BLEND * best_phrase + TOPIC_BLEND * topic_dot).tolist()
+        postings = [self._postings[f] for f in query]  # `query` holds only features this index knows
+        ids = np.concatenate([ids for ids, _ in postings])
+        weights = np.concatenate([weights for _, weights in postings])
+        weights *= np.repeat(np.fromiter(query.values(), np.float64, len(query)), [len(ids) for ids, _ in postings])
+        dot = np.bincount(ids, weights, minlength=self.phrase_count + len(self.topics))
+        best_phrase = np.maximum.reduceat(dot[:self.phrase_count], self._phrase_starts)
+        blended = (PHRASE_BLEND * best_phrase + TOPIC_BLEND * dot[self.phrase_count:]).tolist()
         terms = query.keys()
         keyword_hits: dict[int, int] = defaultdict(int)
         for f in terms:
@@ -255,12 +250,16 @@ class Matcher:
             query = index.query(feats) if index is not None else {}
             if not query:
                 continue
-            for topic, score, platforms in zip(index.topics, index.scores(query), index.mentions_platforms):
-                passes = not is_kb or (kb_allowed and (platforms or other_platform is None))
-                ranked.append((topic, score if passes else score * GATE_FACTOR))
+            scores = index.scores(query)
+            if is_kb and not (kb_allowed and other_platform is None):
+                scores = [score if kb_allowed and platforms else score * GATE_FACTOR
+                          for score, platforms in zip(scores, index.mentions_platforms)]
+            ranked += zip(index.topics, scores)
         if not ranked:
             return Match(None, 0.0, ())
-        # A server's own entry wins ties: moderators added it for exactly these questions.
-        ranked.sort(key=lambda r: (r[1], r[0].is_server_entry), reverse=True)
+        if guild_index is None:  # the knowledge base alone: by score, ties in topic order (a stable sort)
+            ranked.sort(key=itemgetter(1), reverse=True)
+        else:  # a server's own entry wins ties: moderators added it for exactly these questions
+            ranked.sort(key=lambda r: (r[1], r[0].is_server_entry), reverse=True)
         best, score = ranked[0]
         return Match(best if score >= self.min_score else None, score, tuple(ranked))

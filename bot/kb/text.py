@@ -97,10 +97,11 @@ class Lexicon:
                 if key and key != canonical:
                     table[key] = canonical
         self.table = table
-        alternatives = sorted(table, key=len, reverse=True)
-        self._pattern = (
-            re.compile(r"(?<!\S)(" + "|".join(re.escape(a) for a in alternatives) + r")(?!\S)") if alternatives else None
-        )
+        # Forms are whole runs of words: each first word, with the most words a form starting there has.
+        self._longest_from: dict[str, int] = {}
+        for key in table:
+            first, *rest = key.split()
+            self._longest_from[first] = max(self._longest_from.get(first, 0), 1 + len(rest))
 
     @classmethod
     def load(cls, path: Path) -> "Lexicon":
@@ -115,7 +116,28 @@ class Lexicon:
         return cls(synonyms, lists["other_platforms"], lists["multi_platform_cues"])
 
     def apply(self, folded: str) -> str:
-        return self._pattern.sub(lambda m: self.table[m.group(1)], folded) if self._pattern else folded
+        """Replace each form found as whole words with its canonical word(s), longest form first,
+        left to right; replacements are not looked at again. Words end up single-spaced."""
+        words = folded.split()
+        longest_from, table = self._longest_from, self.table
+        out: list[str] = []
+        i, count = 0, len(words)
+        while i < count:
+            longest = longest_from.get(words[i])
+            if longest is not None:
+                for size in range(min(longest, count - i), 0, -1):
+                    canonical = table.get(words[i] if size == 1 else " ".join(words[i:i + size]))
+                    if canonical is not None:
+                        out.append(canonical)
+                        i += size
+                        break
+                else:
+                    out.append(words[i])
+                    i += 1
+            else:
+                out.append(words[i])
+                i += 1
+        return " ".join(out)
 
     @property
     def canonical_words(self) -> set[str]:
@@ -147,7 +169,11 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Folded, lexicon-mapped words, before typo correction and stemming."""
-        text = _FILLER_LIKE_RE.sub(" ", fold(_US_RE.sub(" usa ", text)))
+        if "U" in text or "the us" in text:  # the only ways `_US_RE` can match
+            text = _US_RE.sub(" usa ", text)
+        text = fold(text)
+        if "like" in text:  # in every `_FILLER_LIKE_RE` match
+            text = _FILLER_LIKE_RE.sub(" ", text)
         return WORD_RE.findall(self.lexicon.apply(text))
 
     def terms(self, text: str) -> list[str]:

@@ -197,3 +197,47 @@ def test_validation_reports_every_problem_at_once(tmp_path: Path) -> None:
 def test_catalogue_of_rejects_clashing_names() -> None:
     with pytest.raises(DataError, match="names both"):
         GiftCatalogue.of([Gift("Lion", 29_999, "s"), Gift("Leo", 1, "s", aliases=("lion",))])
+
+
+def test_typo_matching_compares_only_names_that_can_reach_the_cutoff(catalogue: GiftCatalogue) -> None:
+    """Names too long or short for FUZZY_CUTOFF are skipped: the result is what comparing every
+    name gives, for misspellings of every gift and for words that are no gift at all."""
+    import random
+
+    from rapidfuzz import fuzz, process
+
+    from bot.calc.gifts import FUZZY_CUTOFF
+
+    names = list(catalogue._index)
+    rng = random.Random(5)
+    keys = ["lots of gifts", "coins", "diamonds", "tiktok live", "galaxyy", "unvierse", "rosee", "li on", "lion lion"]
+    for name in names:
+        for _ in range(3):
+            chars = list(name)
+            i = rng.randrange(len(chars))
+            edit = rng.choice(("drop", "double", "swap", "change"))
+            if edit == "drop" and len(chars) > 1:
+                del chars[i]
+            elif edit == "double":
+                chars.insert(i, chars[i])
+            elif edit == "swap" and i + 1 < len(chars):
+                chars[i], chars[i + 1] = chars[i + 1], chars[i]
+            else:
+                chars[i] = rng.choice("abcdefghijklmnopqrstuvwxyz")
+            keys.append("".join(chars))
+    for key in keys:
+        every = process.extract(key, names, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_CUTOFF)
+        expected = None
+        if every:
+            best = catalogue._index[every[0][0]]
+            tie = len(every) > 1 and every[1][1] == every[0][1] and catalogue._index[every[1][0]] is not best
+            expected = None if tie else best
+        assert catalogue._fuzzy(key) == expected, key
+
+
+def test_resolved_names_are_remembered_without_changing_the_answer(catalogue: GiftCatalogue) -> None:
+    fresh = GiftCatalogue.of(catalogue.all())
+    for name in ("Lion", "lions", "LIONN", "tiktok universe", "rose", "nothing like a gift", "", "  "):
+        first = fresh.resolve(name)
+        assert fresh.resolve(name) is first
+        assert first == catalogue._resolve(name)

@@ -99,10 +99,12 @@ def _plain_scores(index, query):
     phrase_dot: dict[int, float] = {}
     topic_dot: dict[int, float] = {}
     for f, qw in query.items():
-        for pi, w in zip(*index._phrase_post.get(f, ((), ()))):
-            phrase_dot[pi] = phrase_dot.get(pi, 0.0) + qw * w
-        for ti, w in zip(*index._topic_post.get(f, ((), ()))):
-            topic_dot[ti] = topic_dot.get(ti, 0.0) + qw * w
+        for i, w in zip(*index._postings[f]):  # phrasings first, then topics numbered after them
+            if i < index.phrase_count:
+                phrase_dot[int(i)] = phrase_dot.get(int(i), 0.0) + qw * w
+            else:
+                ti = int(i) - index.phrase_count
+                topic_dot[ti] = topic_dot.get(ti, 0.0) + qw * w
     best: dict[int, float] = {}
     for pi, dot in phrase_dot.items():
         ti = index._phrase_topic[pi]
@@ -149,3 +151,50 @@ def test_typo_correction_does_not_depend_on_the_order_words_were_learnt(service)
     second.extend_vocabulary(["diamond"])
     second.extend_vocabulary(["dimonds"])
     assert first.terms("dimond") == second.terms("dimond")
+
+
+def _question_corpus(service, count: int = 3000) -> list[str]:
+    """Varied member questions, every phrasing and keyword, and word salad with slang and emoji."""
+    import random
+
+    from bench._common import varied_questions
+
+    texts = [*varied_questions(count)]
+    texts += [text for t in service.kb for text in (*t.phrasings, t.title, *t.keywords)]
+    forms = list(service.matcher.analyzer.lexicon.table)
+    rng = random.Random(11)
+    words = " ".join(texts).split() + forms
+    texts += [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    return texts
+
+
+def test_lexicon_forms_are_replaced_as_the_whole_word_regex_defines(service):
+    """`Lexicon.apply` works word by word; its definition is one regex of every form, longest first,
+    matched only as whole words. Both give the same words on the same single-spaced text."""
+    import re
+
+    from bot.kb.text import WORD_RE, fold
+
+    lexicon = service.matcher.analyzer.lexicon
+    forms = sorted(lexicon.table, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\S)(" + "|".join(re.escape(f) for f in forms) + r")(?!\S)")
+    checked = 0
+    for text in _question_corpus(service):
+        folded = fold(text)
+        expected = pattern.sub(lambda m: lexicon.table[m.group(1)], folded)
+        assert WORD_RE.findall(lexicon.apply(folded)) == WORD_RE.findall(expected), text
+        assert lexicon.apply(folded) == " ".join(expected.split()), text
+        checked += expected != folded
+    assert checked > 1000  # plenty of texts held a form
+
+
+def test_the_analyzer_skips_only_the_substitutions_that_cannot_apply(service):
+    """`words` runs the "US" and filler-"like" substitutions only on text that holds what they need."""
+    from bot.kb.text import _FILLER_LIKE_RE, _US_RE, WORD_RE, fold
+
+    analyzer = service.matcher.analyzer
+    extra = ["made like $800 in the US", "the us rules", "U.S.A. gifts", "i get like 15 viewers", "USA LIVE likes",
+             "it feels like nothing", "likes in the usa"]
+    for text in [*_question_corpus(service, 1500), *extra]:
+        full = _FILLER_LIKE_RE.sub(" ", fold(_US_RE.sub(" usa ", text)))
+        assert analyzer.words(text) == WORD_RE.findall(analyzer.lexicon.apply(full)), text
