@@ -126,11 +126,13 @@ class Estimate:
     inputs: Mapping[str, InputValue] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for trio in ((self.low, self.typical, self.high), (self.quantity_low, self.quantity, self.quantity_high)):
-            if any(v is None for v in trio) and any(v is not None for v in trio):
+        for low, typical, high in ((self.low, self.typical, self.high),
+                                   (self.quantity_low, self.quantity, self.quantity_high)):
+            unset = (low is None) + (typical is None) + (high is None)
+            if unset not in (0, 3):
                 raise ValueError(f"{self.kind}: low, typical and high must all be set or all be None")
-            if trio[0] is not None:
-                Band(*trio)  # type: ignore[arg-type]  # checks the order
+            if not unset:
+                Band(low, typical, high)  # type: ignore[arg-type]  # checks the order
         if self.typical is None and self.quantity is None:
             raise ValueError(f"{self.kind}: an estimate needs an amount or a quantity")
         object.__setattr__(self, "inputs", MappingProxyType(dict(self.inputs)))
