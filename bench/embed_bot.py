@@ -1,9 +1,12 @@
 """tests/e2e/bare_bot.py, except that /ping answers with LiveTally's own /likes card, built once at start.
 
-    python bench/embed_bot.py [sync]
+    python bench/embed_bot.py [--as-livetally] [sync]
 
-Used by bench/standin_load.py to split LiveTally's cost per interaction into what a bigger reply
-costs any discord.py bot (this bot) and what LiveTally's own work adds on top (the difference).
+Used by bench/standin_load.py to split LiveTally's cost per interaction: this bot as it is shows
+what a reply as big as LiveTally's costs any discord.py bot; with `--as-livetally` it also sends
+that reply the way LiveTally does (`bot.sender.ReplyAdapter`: no `with_response`) and settles its
+heap as LiveTally does after start-up (`bot.client.settle_heap`), so what LiveTally costs on top of
+it is LiveTally's own work alone.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def likes_card() -> dict:
 
 CARD = likes_card()
 NO_MENTIONS = discord.AllowedMentions.none()
+AS_LIVETALLY = "--as-livetally"
 
 
 @app_commands.command(name="ping", description="Check that the bot answers.")
@@ -40,16 +44,30 @@ async def ping(interaction: discord.Interaction) -> None:
 
 
 class EmbedBot(bare_bot.BareBot):
-    def __init__(self) -> None:
+    def __init__(self, *, as_livetally: bool = False) -> None:
         super().__init__()
+        self.as_livetally = as_livetally
         self.tree.remove_command("ping")
         self.tree.add_command(ping)
+
+    async def setup_hook(self) -> None:
+        if self.as_livetally:
+            from bot.client import settle_heap
+            from bot.sender import install_reply_adapter
+
+            install_reply_adapter()
+            settle_heap()
 
 
 def main(args: list[str]) -> int:
     token = os.environ.get("DISCORD_TOKEN")
     if not token:
         print("DISCORD_TOKEN is not set", file=sys.stderr)
+        return 2
+    as_livetally = AS_LIVETALLY in args
+    args = [a for a in args if a != AS_LIVETALLY]
+    if args not in ([], ["sync"]):
+        print(__doc__, file=sys.stderr)
         return 2
     bare_bot.use_discord_at(os.environ.get("DISCORD_API_BASE"), os.environ.get("DISCORD_GATEWAY_URL"))
     if args == ["sync"]:
@@ -62,7 +80,7 @@ def main(args: list[str]) -> int:
 
         asyncio.run(sync())
     else:
-        EmbedBot().run(token, root_logger=True)
+        EmbedBot(as_livetally=as_livetally).run(token, root_logger=True)
     return 0
 
 

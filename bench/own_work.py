@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import itertools
 import random
 import tempfile
@@ -32,6 +31,7 @@ if __package__ in (None, ""):
 from bench._common import (
     build_bare_ping, build_livetally, fmt, machine, median, percentile, settle, table, varied_amounts, varied_questions,
 )
+from bot.client import YOUNG_COLLECTION_THRESHOLD, settle_heap
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,7 @@ async def main_async(runs: int, n: int, warmup: int, seed: int, freeze: bool) ->
             for _ in range(warmup):
                 await sample(harness_for(case), case, next(counters[case.label]))
         if freeze:
-            gc.collect()
-            gc.freeze()
+            settle_heap()
         for _ in range(runs):
             settle()
             # Interleaved in a shuffled order, so a burst of noise from a neighbour hits every
@@ -155,7 +154,8 @@ async def main_async(runs: int, n: int, warmup: int, seed: int, freeze: bool) ->
                      f"≤ {case.goal_p99_ms:g}", verdict])
     headers = ["command", "p50 ms", "p99 ms", "p99 range over runs", "max ms", "p50 ÷ ping", "p99 − ping p99",
                "goal p99 ms", ""]
-    gc_note = "gc.freeze() after start-up, as `python -m bot` does" if freeze else "no gc.freeze() (--no-gc-freeze)"
+    gc_note = ("the heap settled after start-up as `python -m bot` does (gc.freeze, young collections every "
+               f"{YOUNG_COLLECTION_THRESHOLD:,} objects)" if freeze else "the collector left as it is (--no-gc-freeze)")
     return (f"Own work per command, in process: median of {runs} runs × {n} invocations per command, "
             f"interleaved; {warmup} warm-up each; {gc_note}\nmachine: {machine()}\n\n" + table(headers, rows))
 
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--no-gc-freeze", dest="gc_freeze", action="store_false",
-                        help="leave the collector as it is (the bot itself freezes its start-up objects)")
+                        help="leave the collector as it is (the bot itself settles its heap after start-up)")
     args = parser.parse_args(argv)
     print(asyncio.run(main_async(args.runs, args.n, args.warmup, args.seed, args.gc_freeze)))
     return 0

@@ -4,10 +4,16 @@
 
 Each run starts one stand-in (tests/e2e/standin.py: REST + gateway on 127.0.0.1, no spec
 validation so it costs as little as possible) and, one after the other, real bot processes
-connected to it: `python -m bot` and `tests/e2e/bare_bot.py` (the order rotates between runs).
-A third bot, bench/embed_bot.py, is the bare bot answering
-/ping with LiveTally's /likes card: it separates what a bigger reply costs any discord.py bot from
-LiveTally's own work. For each bot and each command, N interactions are injected through the gateway by a closed loop
+connected to it, in an order that rotates between runs:
+
+- `tests/e2e/bare_bot.py`: a bare discord.py bot answering /ping with "pong" (the baseline);
+- `bench/embed_bot.py`: that bot answering /ping with LiveTally's /likes card: what a reply as big
+  as LiveTally's costs any discord.py bot;
+- `bench/embed_bot.py --as-livetally`: the same, sending it as LiveTally does (no `with_response`)
+  with the heap settled as LiveTally settles it: LiveTally minus its own work;
+- `python -m bot`: LiveTally.
+
+For each bot and each command, N interactions are injected through the gateway by a closed loop
 of 1, 10 and 50 workers ("in flight"); latency is from the stand-in sending INTERACTION_CREATE to
 it accepting the initial response. Reported: throughput and p50/p99 latency, the ratio of
 LiveTally's throughput to the bare bot's /ping at the same concurrency in the same run (goal ≥ 0.8),
@@ -40,7 +46,7 @@ from tests.e2e.process import launch
 from tests.e2e.standin import StandIn
 
 CONCURRENCY = (1, 10, 50)
-COUNTS = {1: 200, 10: 500, 50: 1000}  # interactions per cell
+COUNTS = {1: 400, 10: 1500, 50: 3000}  # interactions per cell
 RESPONSE_TIMEOUT = 10.0
 READY_TIMEOUT = 60.0
 
@@ -56,13 +62,32 @@ LIVETALLY_COMMANDS: tuple[tuple[str, str, Options], ...] = (
     ("/estimate diamonds, every amount different", "estimate diamonds",
      [{"amount": a} for a in varied_amounts(_DIFFERENT)]),
 )
-BARE_COMMANDS: tuple[tuple[str, str, dict[str, Any]], ...] = (("/ping (bare)", "ping", {}),)
-CARD_COMMANDS: tuple[tuple[str, str, dict[str, Any]], ...] = (("/ping → /likes card (bare)", "ping", {}),)
+BARE, CARD, CARD_AS_LIVETALLY, LIVETALLY = "bare", "card", "card as LiveTally sends it", "livetally"
+PING_LABEL = "/ping (bare)"
+CARD_LABEL = "/ping → /likes card (bare)"
+CARD_AS_LIVETALLY_LABEL = "/ping → /likes card, sent as LiveTally sends"
 
 
-BARE_LABELS = {label for label, _, _ in BARE_COMMANDS}
+@dataclass(frozen=True)
+class BotSpec:
+    """How to start one bot, and what to ask it."""
+
+    name: str
+    script: tuple[str, ...]  # python arguments; `sync` is appended to register the commands
+    extra: tuple[str, ...]  # arguments after the script, for running and for syncing alike
+    ready_line: str
+    commands: tuple[tuple[str, str, Options], ...]
+    top_up: bool = False  # keep going to `--total` interactions and read RSS again
+
+
+BOTS: tuple[BotSpec, ...] = (
+    BotSpec(LIVETALLY, ("-m", "bot"), (), "ready as", LIVETALLY_COMMANDS, top_up=True),
+    BotSpec(BARE, ("tests/e2e/bare_bot.py",), (), "ready in", ((PING_LABEL, "ping", {}),), top_up=True),
+    BotSpec(CARD, ("bench/embed_bot.py",), (), "ready in", ((CARD_LABEL, "ping", {}),)),
+    BotSpec(CARD_AS_LIVETALLY, ("bench/embed_bot.py",), ("--as-livetally",), "ready in",
+            ((CARD_AS_LIVETALLY_LABEL, "ping", {}),)),
+)
 VARIED_LABELS = {label for label, _, options in LIVETALLY_COMMANDS if isinstance(options, list)}
-CARD_LABELS = {label for label, _, _ in CARD_COMMANDS}
 
 
 class TimedStandIn(StandIn):
@@ -124,29 +149,28 @@ async def drive(standin: StandIn, name: str, options: Iterator[dict[str, Any]], 
     return latencies, failures[0], time.monotonic() - start
 
 
-async def measure_bot(standin: StandIn, name: str, sync_args: list[str], run_args: list[str], ready_line: str,
-                      commands: tuple[tuple[str, str, Options], ...], total: int, tmp: Path) -> BotRun:
-    sync = await launch(standin, tmp, *sync_args)
+async def measure_bot(standin: StandIn, spec: BotSpec, total: int, tmp: Path) -> BotRun:
+    sync = await launch(standin, tmp, *spec.script, "sync")
     try:
         if await sync.wait(READY_TIMEOUT) != 0:
-            raise RuntimeError(f"{name} sync failed:\n{sync.output[-3000:]}")
+            raise RuntimeError(f"{spec.name} sync failed:\n{sync.output[-3000:]}")
     finally:
         await sync.stop()
-    bot = await launch(standin, tmp, *run_args)
-    result = BotRun(name)
+    bot = await launch(standin, tmp, *spec.script, *spec.extra)
+    result = BotRun(spec.name)
     try:
-        await bot.wait_for_line(ready_line, READY_TIMEOUT)
+        await bot.wait_for_line(spec.ready_line, READY_TIMEOUT)
         await standin.wait_connected()
         proc = psutil.Process(bot.process.pid)
         me = psutil.Process()
         result.rss_start_mb = proc.memory_info().rss / 2**20
         done = 0
-        feeds = {label: feed(options) for label, _, options in commands}
-        for label, command, _ in commands:  # warm-up
+        feeds = {label: feed(options) for label, _, options in spec.commands}
+        for label, command, _ in spec.commands:  # warm-up
             await drive(standin, command, feeds[label], 100, 10)
             done += 100
         for concurrency in CONCURRENCY:
-            for label, command, _ in commands:
+            for label, command, _ in spec.commands:
                 count = COUNTS[concurrency]
                 quiet_collector()
                 cpu0, gen0, wall0 = _cpu(proc), _cpu(me), time.monotonic()
@@ -156,8 +180,8 @@ async def measure_bot(standin: StandIn, name: str, sync_args: list[str], run_arg
                 result.cells.append(Cell(label, concurrency, count, seconds, latencies, failures,
                                          (cpu1 - cpu0) * 1000.0 / count, (gen1 - gen0) / (wall1 - wall0)))
         i = 0
-        while done < total:  # top up to `total` interactions, mixed, then read RSS
-            label, command, _ = commands[i % len(commands)]
+        while spec.top_up and done < total:  # top up to `total` interactions, mixed, then read RSS
+            label, command, _ = spec.commands[i % len(spec.commands)]
             batch = min(500, total - done)
             await drive(standin, command, feeds[label], batch, 10)
             done += batch
@@ -189,84 +213,76 @@ def _cpu(proc: psutil.Process) -> float:
     return times.user + times.system
 
 
-async def one_run(index: int, total: int) -> tuple[BotRun, BotRun, BotRun, list[str]]:
-    """The three bots one after the other on one stand-in, in an order that rotates between runs."""
+Run = tuple[dict[str, BotRun], list[str]]
+
+
+async def one_run(index: int, total: int) -> Run:
+    """Every bot one after the other on one stand-in, in an order that rotates between runs."""
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-e2e-{index}-"))
+    order = BOTS[index % len(BOTS):] + BOTS[:index % len(BOTS)]
     async with TimedStandIn(spec=None) as standin:
-        bots = {
-            "livetally": (["-m", "bot", "sync"], ["-m", "bot"], "ready as", LIVETALLY_COMMANDS),
-            "bare": (["tests/e2e/bare_bot.py", "sync"], ["tests/e2e/bare_bot.py"], "ready in", BARE_COMMANDS),
-            "card": (["bench/embed_bot.py", "sync"], ["bench/embed_bot.py"], "ready in", CARD_COMMANDS),
-        }
-        order = list(bots)
-        order = order[index % 3:] + order[:index % 3]
-        done: dict[str, BotRun] = {}
-        for name in order:
-            sync_args, run_args, ready, commands = bots[name]
-            done[name] = await measure_bot(standin, name, sync_args, run_args, ready, commands,
-                                           total if name != "card" else 0, tmp)
+        done = {spec.name: await measure_bot(standin, spec, total, tmp) for spec in order}
         problems = standin.traffic_problems()
     gc.unfreeze()
-    return done["livetally"], done["bare"], done["card"], problems
+    return done, problems
 
 
-def report(runs: list[tuple[BotRun, BotRun, BotRun, list[str]]], total: int) -> str:
+def _cell(run: BotRun, concurrency: int, label: str | None = None) -> Cell:
+    return next(c for c in run.cells if c.concurrency == concurrency and (label is None or c.label == label))
+
+
+def report(runs: list[Run], total: int) -> str:
     rows = []
     ratios_at: dict[tuple[bool, int], list[float]] = {}
     cpu: dict[tuple[int, str], float] = {}
+    labelled = [(spec.name, label) for spec in (BOTS[1], BOTS[2], BOTS[3], BOTS[0]) for label, _, _ in spec.commands]
     for concurrency in CONCURRENCY:
-        labels = [label for label, _, _ in BARE_COMMANDS + CARD_COMMANDS + LIVETALLY_COMMANDS]
-        for label in labels:
-            cells, ratios, card_ratios = [], [], []
-            for lt, bb, card, _ in runs:
-                bare_cell = next(c for c in bb.cells if c.concurrency == concurrency)
-                card_cell = next(c for c in card.cells if c.concurrency == concurrency)
-                source = bb if label in BARE_LABELS else card if label in CARD_LABELS else lt
-                cell = next(c for c in source.cells if c.concurrency == concurrency and c.label == label)
-                cells.append(cell)
-                ratios.append(cell.throughput / bare_cell.throughput)
-                card_ratios.append(cell.throughput / card_cell.throughput)
+        for name, label in labelled:
+            cells = [_cell(bots[name], concurrency, label) for bots, _ in runs]
+            ratios = [cell.throughput / _cell(bots[BARE], concurrency).throughput for cell, (bots, _) in zip(cells, runs)]
+            own = [cell.throughput / _cell(bots[CARD_AS_LIVETALLY], concurrency).throughput
+                   for cell, (bots, _) in zip(cells, runs)]
             ratio = median(ratios)
             cpu[concurrency, label] = median(c.bot_cpu_ms for c in cells)
-            if label not in BARE_LABELS | CARD_LABELS:
+            if name == LIVETALLY:
                 ratios_at.setdefault((label in VARIED_LABELS, concurrency), []).append(ratio)
             rows.append([
                 concurrency, label, fmt(median(c.throughput for c in cells), 0),
                 fmt(median(percentile(c.latencies, 50) for c in cells), 2),
                 fmt(median(percentile(c.latencies, 99) for c in cells), 2),
-                "1.00 (baseline)" if label in BARE_LABELS else f"{ratio:.2f} ({min(ratios):.2f}–{max(ratios):.2f})",
-                "—" if label in BARE_LABELS | CARD_LABELS else f"{median(card_ratios):.2f}",
+                "1.00 (baseline)" if name == BARE else f"{ratio:.2f} ({min(ratios):.2f}–{max(ratios):.2f})",
+                f"{median(own):.2f}" if name == LIVETALLY else "—",
                 fmt(median(c.bot_cpu_ms for c in cells), 3),
                 f"{median(c.gen_cpu_share for c in cells) * 100:.0f}%",
                 sum(c.failures for c in cells),
             ])
     headers = ["in flight", "command", "interactions/s", "p50 ms", "p99 ms", "throughput ÷ bare /ping (range)",
-               "÷ bare bot sending the card",
-               "bot CPU ms / interaction", "stand-in process CPU", "unanswered"]
+               "÷ the card sent as LiveTally sends", "bot CPU ms / interaction", "stand-in process CPU", "unanswered"]
     split_rows = []
     for concurrency in CONCURRENCY:
-        ping, card = cpu[concurrency, BARE_COMMANDS[0][0]], cpu[concurrency, CARD_COMMANDS[0][0]]
+        ping, card, lean = (cpu[concurrency, label] for label in (PING_LABEL, CARD_LABEL, CARD_AS_LIVETALLY_LABEL))
         for label, _, _ in LIVETALLY_COMMANDS:
             total_ms = cpu[concurrency, label]
             split_rows.append([concurrency, label, fmt(total_ms, 3), fmt(ping, 3), fmt(card - ping + 0.0, 3),
-                               fmt(total_ms - card, 3), f"{ping / total_ms:.2f}"])
+                               fmt(lean - card + 0.0, 3), fmt(total_ms - lean + 0.0, 3), f"{ping / total_ms:.2f}"])
     rss_rows = []
-    for which in ("livetally", "bare"):
-        picked = [lt if which == "livetally" else bb for lt, bb, _, _ in runs]
-        rss_rows.append([which, fmt(median(r.rss_start_mb for r in picked), 1), fmt(median(r.rss_end_mb for r in picked), 1),
+    for name in (LIVETALLY, BARE):
+        picked = [bots[name] for bots, _ in runs]
+        rss_rows.append([name, fmt(median(r.rss_start_mb for r in picked), 1), fmt(median(r.rss_end_mb for r in picked), 1),
                          fmt(median(r.rss_end_mb - r.rss_start_mb for r in picked), 1), picked[0].interactions])
-    problems = sorted({p for *_, ps in runs for p in ps})
+    problems = sorted({p for _, ps in runs for p in ps})
     lines = [
         f"End to end through the local stand-in: median of {len(runs)} runs; cells of "
         f"{', '.join(f'{COUNTS[c]} at {c} in flight' for c in CONCURRENCY)}",
         f"machine: {machine()}", "", table(headers, rows), "",
-        "Bot CPU per interaction, split: the bare bot's floor, what a reply as big as LiveTally's costs any "
-        "discord.py bot (the bare bot answering with the /likes card), and LiveTally's own work on top. "
-        "When the bot's core is the bottleneck, throughput ÷ bare = bare CPU ÷ LiveTally CPU (last column), "
-        "a steadier figure than the measured ratio on a noisy machine.",
+        "Bot CPU per interaction, split: the bare bot's floor; what a reply as big as LiveTally's costs a "
+        "discord.py bot as it comes (the bare bot answering with the /likes card); what sending it as "
+        "LiveTally does saves (no `with_response`, the heap settled after start-up); and LiveTally's own "
+        "work on top. When the bot's core is the bottleneck, throughput ÷ bare = bare CPU ÷ LiveTally CPU "
+        "(last column), a steadier figure than the measured ratio on a noisy machine.",
         table(["in flight", "command", "LiveTally CPU ms", "bare /ping CPU ms", "+ bigger reply ms",
-               "+ LiveTally's own work ms", "CPU-bound capacity ÷ bare"], split_rows), "",
-        table(["bot", "RSS after start MB", f"RSS after {total:,} interactions MB", "growth MB", "interactions"], rss_rows),
+               "+ sent as LiveTally sends ms", "+ LiveTally's own work ms", "CPU-bound capacity ÷ bare"], split_rows), "",
+        table(["bot", "RSS after start MB", "RSS at the end MB", "growth MB", "interactions"], rss_rows),
         "", "goal: LiveTally ≥ 0.8× the bare bot's throughput.",
         *(f"  {'every input different' if varied else 'the same input repeated'}: " + ", ".join(
             f"{c} in flight: worst command {min(ratios_at[varied, c]):.2f}×" for c in CONCURRENCY)
@@ -287,7 +303,8 @@ async def main_async(runs: int, total: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--total", type=int, default=10_000, help="interactions per bot before RSS is read again")
+    parser.add_argument("--total", type=int, default=10_000,
+                        help="interactions at least, for LiveTally and the bare bot, before RSS is read again")
     parser.add_argument("--quick", action="store_true", help="small cells, for trying the script")
     args = parser.parse_args(argv)
     if args.quick:
