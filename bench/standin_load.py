@@ -46,7 +46,7 @@ from tests.e2e.process import launch
 from tests.e2e.standin import StandIn
 
 CONCURRENCY = (1, 10, 50)
-COUNTS = {1: 400, 10: 1500, 50: 3000}  # interactions per cell
+COUNTS = {1: 1000, 10: 2000, 50: 4000}  # interactions per cell
 RESPONSE_TIMEOUT = 10.0
 READY_TIMEOUT = 60.0
 

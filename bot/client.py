@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("livetally.client")
 
-# Python's cyclic collector runs after every 700 new container objects by default. Each interaction
-# leaves a few hundred behind in reference cycles (discord.py's interaction and its response refer
-# to each other), so with 50 in flight it ran every few interactions and walked the ones still in
-# flight again and again: a tenth of the bot's CPU time. Every 10,000 objects it costs a quarter of
-# that (bench: docs/benchmarks.md), and one pass still takes only milliseconds.
+# Python's cyclic collector runs after every 700 new container objects by default. Every
+# interaction ends in a reference cycle (discord.py's interaction and its response refer to each
+# other), so with 50 in flight it ran every few interactions and walked the ones still in flight
+# again and again. Every 10,000 objects it takes a third to a sixth of the time (bench/collector.py,
+# docs/benchmarks.md), and one pass still takes only milliseconds.
 YOUNG_COLLECTION_THRESHOLD = 10_000
 
 EXTENSIONS: tuple[str, ...] = (

@@ -131,6 +131,10 @@ def tokenize(text: str) -> list[str]:
     """Numbers (with $, k/M, % folded in as single tokens) and words."""
     if not _DIGIT_RE.search(text):  # every number holds a digit: words only
         return _TOKEN_RE.findall(text)
+    return _numbers_and_words(text)
+
+
+def _numbers_and_words(text: str) -> list[str]:
     out: list[str] = []
     pos = 0
     for match in _NUMBER_RE.finditer(text):
