@@ -116,18 +116,23 @@ def test_numbers_too_large_to_use_are_answered_with_the_topic_and_why(service):
 
 
 def test_the_tokenizer_and_number_reader_shortcuts_change_nothing():
-    """Text without a digit is split by one regex, and tokens that can't start a number are not
-    matched against the number pattern: the same tokens and numbers as the full path."""
+    """Text without a digit is split by one regex, tokens that can't start a number are not matched
+    against the number pattern, and the "how many … for $" pattern is skipped on text without its
+    words: the same tokens, numbers and matches as the full path."""
     import random
     import string
 
-    from bot.parse import _NUMBER_RE, _numbers_and_words, number_of, tokenize
+    from bot.parse import _INVERSE_RE, _NUMBER_RE, _may_be_inverse, _numbers_and_words, fold, number_of, tokenize
 
     rng = random.Random(3)
     alphabet = string.ascii_lowercase + string.digits + " $€£%.,^*+=/-km💎🌹٣²"
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(4000)]
     texts += ["what are 40k dimonds worth", "2 lions and a galaxy", "$1.2m at 30%", "10^30 coins", ".5 usd", "٣ roses"]
+    texts += ["how many roses for $25", "how  many lions = $100", "lions needed for $50", "roses required to make $5",
+              "what do i need for 10k", "coins i need to get $20"]
     for text in texts:
+        if not _may_be_inverse(fold(text)):
+            assert _INVERSE_RE.search(fold(text)) is None, text
         tokens = tokenize(text)
         assert tokens == _numbers_and_words(text), text
         for token in tokens + text.split() + [" 5", "\t.5", "£3"]:
