@@ -51,15 +51,15 @@ class CollectorClock:
 IN_FLIGHT = 50
 
 
-async def batch(bot: Any, harness: Any, payloads: list[dict[str, Any]], threshold: int) -> tuple[float, float, list[int]]:
+async def batch(harness: Any, payloads: list[dict[str, Any]], threshold: int) -> tuple[float, float, list[int]]:
     """(µs per interaction, collector µs per interaction, collections by generation)."""
-    import discord
+    from tests.reliability.support import invoke
 
     pending = iter(payloads)
 
     async def worker() -> None:
         for payload in pending:
-            await bot.tree._call(discord.Interaction(data=payload, state=bot._connection))
+            await invoke(harness, payload)
 
     previous = gc.get_threshold()
     gc.set_threshold(threshold, *previous[1:])
@@ -97,7 +97,7 @@ async def main_async(runs: int, n: int) -> str:
     results: dict[tuple[str, int], list[tuple[float, float, list[int]]]] = {}
     try:
         for make in commands.values():  # warm every path
-            await batch(bot, harness, [make() for _ in range(100)], PYTHON_DEFAULT)
+            await batch(harness, [make() for _ in range(100)], PYTHON_DEFAULT)
         gc.collect()
         gc.freeze()
         for run in range(runs):
@@ -105,7 +105,7 @@ async def main_async(runs: int, n: int) -> str:
                 order = (PYTHON_DEFAULT, YOUNG_COLLECTION_THRESHOLD)
                 for threshold in order if run % 2 == 0 else order[::-1]:
                     payloads = [make() for _ in range(n)]
-                    results.setdefault((label, threshold), []).append(await batch(bot, harness, payloads, threshold))
+                    results.setdefault((label, threshold), []).append(await batch(harness, payloads, threshold))
     finally:
         gc.unfreeze()
         await bot.close()

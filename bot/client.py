@@ -23,8 +23,8 @@ log = logging.getLogger("livetally.client")
 # Python's cyclic collector runs after every 700 new container objects by default. Every
 # interaction ends in a reference cycle (discord.py's interaction and its response refer to each
 # other), so with 50 in flight it ran every few interactions and walked the ones still in flight
-# again and again. Every 10,000 objects it takes a third to a sixth of the time (bench/collector.py,
-# docs/benchmarks.md), and one pass still takes only milliseconds.
+# again and again. Every 10,000 objects its time per cold answer falls three- to eightfold
+# (bench/collector.py, docs/benchmarks.md), and one pass still takes only milliseconds.
 YOUNG_COLLECTION_THRESHOLD = 10_000
 
 EXTENSIONS: tuple[str, ...] = (

@@ -98,7 +98,8 @@ class Card:
 
 
 def fit(card: Card) -> Card:
-    """Enforce every embed limit: clip each part, then trim the description to the 6,000 total."""
+    """Enforce every embed limit: clip each part, then trim to the 6,000 total (description first,
+    then footer, then the last fields)."""
     return card if _fits(card) else _fitted(card)
 
 
@@ -125,9 +126,11 @@ def _fitted(card: Card) -> Card:
     while excess > 0 and fields:
         name, value = fields.pop()
         if len(value) > excess:  # the field can stay, shorter
-            fields.append((name, _shorten(value, excess)))
-        excess = sum(map(len, (card.title, card.description, card.footer))) + sum(len(n) + len(v) for n, v in fields) \
-            - EMBED_TOTAL_MAX
+            shorter = _shorten(value, excess)
+            fields.append((name, shorter))
+            excess -= len(value) - len(shorter)
+        else:
+            excess -= len(name) + len(value)
     return card if tuple(fields) == card.fields else replace(card, fields=tuple(fields))
 
 
