@@ -83,7 +83,7 @@ _STRONG_RE = re.compile(
 _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
                             r"|\bestimate|\bcalc|\bprojection|\bpotential|\bexpect")
 _INVERSE_RE = re.compile(
-    r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|to\s+|for\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
+    r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|can\s+i\s+|to\s+|for\b|with\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
     r"|(?P<what2>[a-z💎🪙🌹🦁' ]{2,30}?)\s+(?:needed|required|i\s+need|do\s+i\s+need)\s+(?:for|to)"
 )
 _WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?out|payout\s+limit")
@@ -281,6 +281,8 @@ class QuestionParser:
                 return Parsed("gifts_for_usd", {"name": gift.name, "usd": target, **agency})
             if any(_UNITS.get(w) == "diamonds" for w in what.split()) or "diamond" in what:
                 return Parsed("diamonds_for_usd", {"usd": target, **agency})
+            if any(_UNITS.get(w) == "coins" for w in what.split()):  # a viewer buying coins
+                return Parsed("coins_for_usd", {"usd": target, **_channel(text), **agency})
 
         if _WITHDRAW_RE.search(text):
             if by_unit.get("diamonds"):
@@ -347,8 +349,7 @@ class QuestionParser:
             return Parsed("coins", {"amount": coins, **agency})
 
         if money and _SPEND_RE.search(text):
-            channel = "web" if _WEB_RE.search(text) else "app" if _APP_RE.search(text) else None
-            return Parsed("coins_for_usd", {"usd": money[0].value, **({"channel": channel} if channel else {}), **agency})
+            return Parsed("coins_for_usd", {"usd": money[0].value, **_channel(text), **agency})
 
         if by_unit.get("viewers") and _PROJECTION_RE.search(text):
             params = {"viewers": by_unit["viewers"][0].value}
@@ -437,6 +438,12 @@ def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:
 def _superscript_powers(text: str) -> str:
     """"10³" → "10^3": NFKC would otherwise fold it into "103"."""
     return _SUPERSCRIPT_RE.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPT_DIGITS), text)
+
+
+def _channel(text: str) -> dict[str, str]:
+    """Where coins were bought, when the question says: {"channel": "web" | "app"} or nothing."""
+    channel = "web" if _WEB_RE.search(text) else "app" if _APP_RE.search(text) else None
+    return {"channel": channel} if channel else {}
 
 
 def _may_be_inverse(text: str) -> bool:

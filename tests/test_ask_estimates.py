@@ -68,6 +68,9 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("120 super fans at $9.99, i keep 50%", "$599.40"),
     ("1.2M views at $0.55 rpm", "$660.00"),
     ("i have $12,400 in my balance, how many days to withdraw it all", "13"),
+    ("how many coins is $50", "3,496 coins"),
+    ("how many coins can i buy with 20 dollars", "1,398 coins"),
+    ("how many coins do i get for $10 on the website", "943 coins"),
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)

@@ -29,9 +29,13 @@ KEYWORD_BONUS, KEYWORD_BONUS_MAX = 0.12, 0.24
 # recurs in the phrasings of at most DISTINCTIVE_TOPICS topics.
 DISTINCTIVE_TOPICS = 2
 # A knowledge-base topic that fails a gate keeps this share of its score: a strong match still wins.
+# A question about another platform alone ("how much does twitch pay per sub") keeps less: the
+# words it shares with our topics are what every platform's money questions say.
 GATE_FACTOR = 0.5
-# Words too general to show that a question is about creator money, even inside a title or keyword.
-GENERIC_TERMS = frozenset(
+OTHER_PLATFORM_FACTOR = 0.3
+# Words too general to show that a question is about creator money, even inside a title or keyword
+# (stemmed, as the terms they are taken from).
+GENERIC_TERMS = frozenset(stem(w) for w in
     """what why how when where who which much many per make go up more own time full tiktok live money pay
     get do can work need say take come give see know want think use find keep real true good best new now
     day year thing way one two lot people someone anyone tell help top under over off big small""".split()
@@ -252,7 +256,8 @@ class Matcher:
                 continue
             scores = index.scores(query)
             if is_kb and not (kb_allowed and other_platform is None):
-                scores = [score if kb_allowed and platforms else score * GATE_FACTOR
+                factor = OTHER_PLATFORM_FACTOR if other_platform == "only" else GATE_FACTOR
+                scores = [score if kb_allowed and platforms else score * factor
                           for score, platforms in zip(scores, index.mentions_platforms)]
             ranked += zip(index.topics, scores)
         if not ranked:

@@ -78,8 +78,13 @@ def stem(word: str) -> str:
             base = word[: len(word) - len(suffix)]
             if suffix in ("ed", "ing", "ings") and len(base) >= 3 and base[-1] == base[-2] and base[-1] not in _KEEP_DOUBLE:
                 base = base[:-1]
-            return base + repl
-    return word
+            return _without_final_e(base + repl)
+    return _without_final_e(word)
+
+
+def _without_final_e(word: str) -> str:
+    """'change'/'changed'/'changing' → 'chang', 'matches'/'match' → 'match', 'lives'/'living' → 'liv'."""
+    return word[:-1] if len(word) >= 4 and word[-1] == "e" else word
 
 
 class Lexicon:

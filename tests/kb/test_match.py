@@ -79,6 +79,37 @@ def test_answer_offers_related_topics(service):
     assert 2 <= len(reply.related) <= 3 and "likes_pay" not in reply.related
 
 
+
+@pytest.mark.parametrize(("forms", "stemmed"), [
+    (("change", "changed", "changing", "changes"), "chang"),
+    (("match", "matches"), "match"),
+    (("live", "lives", "living"), "liv"),
+    (("rate", "rates", "rated"), "rat"),
+    (("gift", "gifts", "gifted", "gifting"), "gift"),
+    (("fee", "fees"), "fee"),
+])
+def test_stemmer_joins_a_word_with_its_endings(forms, stemmed):
+    from bot.kb.text import stem
+
+    assert {stem(f) for f in forms} == {stemmed}
+
+
+@pytest.mark.parametrize("question", [
+    "how much does twitch pay per sub", "snapchat spotlight how much per view", "twitch affiliate requirements",
+    "youtube membership how much do i keep",
+])
+def test_another_platforms_own_question_is_not_ours(service, question):
+    assert service.ask(question).kind == "unknown"
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("should i stream on twitch and youtube too", "merch_multichannel"),
+    ("is youtube better for money than tiktok", "merch_multichannel"),
+    ("do twitch subs pay more than tiktok subs", "subscriptions"),
+])
+def test_questions_that_weigh_tiktok_against_another_platform_are_ours(service, question, topic):
+    assert service.ask(question).topic == topic
+
 def test_server_entry_found_beside_knowledge_base(service):
     entry = Topic(id="faq:schedule", title="When does the agency stream schedule come out?", summary="",
                   body="Every Sunday.", phrasings=("when is the stream schedule posted", "schedule"),
