@@ -30,6 +30,13 @@ _NUMBER_STARTS = frozenset("$€£.")
 _MULTIPLIERS = {"k": 1_000, "thousand": 1_000, "thousands": 1_000, "m": 1_000_000, "mil": 1_000_000,
                 "million": 1_000_000, "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000,
                 "billion": 1_000_000_000}
+# "20 mil" is 20 million in English chat and 20,000 in Spanish, Portuguese and Italian: a question
+# with one of these words is read the second way.
+_MIL_RE = re.compile(r"(\d)\s?mil\b")
+_THOUSAND_MIL_RE = re.compile(
+    r"\b(?:cuanto|cuantos|cuantas|quanto|quantos|quantas|vale|valen|valem|diamantes|monedas|moedas|regalos|presentes"
+    r"|dolares|dolar|reais|pesos|euros|tengo|tenho|gane|ganhei|recibi|recebi|mis|meus|minhas|cuesta|custa|costa"
+    r"|seguidores|visualizacoes|vistas|visualizzazioni|diamanti|monete)\b")
 # "10^30", "10**30", "1e30" are powers; an exponent beyond this makes the number unreadable.
 _MAX_EXPONENT = 100
 _SUPERSCRIPT_RE = re.compile(r"(?<=\d)[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
@@ -53,7 +60,7 @@ for _unit, _words in {
     "hours": "hour hours hrs hr h",
     "minutes": "min mins minute minutes",
     "streams": "stream streams lives sessions",
-    "days": "day days",
+    "days": "day days night nights",
     "weeks": "week weeks",
     "posts": "post posts deliverable deliverables",
     "likes": "like likes taps",
@@ -64,6 +71,9 @@ _FILLER = frozenset("of in on worth tiktok tt more qualified total extra about a
 _GIFT_WINDOW = 4
 _PRICE_WORDS = frozenset({"at", "@", "priced", "costs", "cost", "price", "paying"})
 DEFAULT_HOURS = Decimal(2)
+# A number with no unit in a withdrawal question is a balance from here up ("withdraw 4k"); below it
+# is more likely a count ("can i withdraw 2 times a day").
+_BARE_BALANCE_MIN = 100
 
 # Questions about a fact that happen to hold a number: "is it still 16 to go live?",
 # "do 2 coins make 1 diamond?", "how do i get brand deals with 3k followers". The knowledge base answers.
@@ -81,7 +91,7 @@ _STRONG_RE = re.compile(
 )
 # A LIVE or monthly projection from defaults needs an explicit ask, not just "30 viewers".
 _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
-                            r"|\bestimate|\bcalc|\bprojection|\bpotential|\bexpect")
+                            r"|\bestimate|\bcalc|\bprojection|\bpotential|\bexpect|\bearn(?:ings?)?\b|\bincome\b")
 _INVERSE_RE = re.compile(
     r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|can\s+i\s+|to\s+|for\b|with\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
     r"|(?P<what2>[a-z💎🪙🌹🦁' ]{2,30}?)\s+(?:needed|required|i\s+need|do\s+i\s+need)\s+(?:for|to)"
@@ -92,6 +102,7 @@ _COMMISSION_WORDS = ("commission", "comission", "commision", "comm", "affiliate"
 _SPEND_RE = re.compile(r"(?:worth\s+of|in|of|on)\s+(?:gifts?|coins?)|gifts?\s+(?:worth|on\s+screen)|spent|spend|bought|recharged?")
 _WEB_RE = re.compile(r"web\s?site|\bweb\b|tiktok\.com|browser|online\s+store")
 _APP_RE = re.compile(r"\bapp\b|iphone|ios|android|play\s+store|app\s+store")
+_TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
 _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
 
 
@@ -256,6 +267,8 @@ class QuestionParser:
 
     def parse(self, question: str) -> Parsed | None:
         text = fold(_superscript_powers(question))
+        if "mil" in text and _MIL_RE.search(text) and _THOUSAND_MIL_RE.search(text):
+            text = _MIL_RE.sub(r"\1 thousand", text)
         tokens = tokenize(text)
         quantities = self.quantities(tokens)
         if not quantities:
@@ -289,6 +302,10 @@ class QuestionParser:
                 return Parsed("withdraw", {"diamonds": by_unit["diamonds"][0].value})
             if money:
                 return Parsed("withdraw", {"usd": money[0].value})
+            balance = next((q.value for q in by_unit.get("count", ()) if q.value >= _BARE_BALANCE_MIN), None)
+            if balance is not None:  # "how many days to withdraw 4k": a balance, most likely in dollars
+                return Parsed("withdraw", {"usd": balance},
+                              (f"{balance:,f} read as US dollars (say “diamonds” if it is a diamond balance)",))
 
         if by_unit.get("gift"):
             items = ", ".join(f"{_plain(q.value)} {q.gift.name}" for q in by_unit["gift"])
@@ -336,9 +353,11 @@ class QuestionParser:
                 params["posts"] = by_unit["posts"][0].value
             return Parsed("brand", {**params, **agency})
 
-        if "series" in tokens and money and (by_unit.get("count") or by_unit.get("units") or by_unit.get("subs")):
-            buyers = (by_unit.get("count") or by_unit.get("units") or by_unit["subs"])[0].value
-            return Parsed("series", {"buyers": buyers, "price": money[0].value, **agency})
+        if "series" in tokens and money:
+            # "40 buyers", "150 people bought", "200 fans", "30 subs": whoever paid for it.
+            buyers = next((by_unit[u] for u in ("count", "units", "subs", "viewers", "followers") if by_unit.get(u)), None)
+            if buyers:
+                return Parsed("series", {"buyers": buyers[0].value, "price": money[0].value, **agency})
 
         if by_unit.get("diamonds"):
             return Parsed("diamonds", {"amount": by_unit["diamonds"][0].value, **agency})
@@ -410,12 +429,13 @@ class QuestionParser:
     @staticmethod
     def _streams(text: str, by_unit: dict[str, list[Quantity]]) -> Decimal | None:
         """Streams a month from "20 streams a month", "5 days a week" (× 30/7) or "every day"."""
-        for unit in ("streams", "days"):
-            if by_unit.get(unit):
-                count = by_unit[unit][0].value
-                if re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k", text):
-                    return (count * Decimal(30) / Decimal(7)).quantize(Decimal("0.1"))
-                return count
+        counts = [by_unit[unit][0].value for unit in ("streams", "days") if by_unit.get(unit)]
+        times = _TIMES_RE.search(text)  # "20 times a month", "go live 10 times"
+        if counts or times:
+            count = counts[0] if counts else Decimal(times.group(1))  # type: ignore[union-attr]
+            if re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k", text):
+                return (count * Decimal(30) / Decimal(7)).quantize(Decimal("0.1"))
+            return count
         if re.search(r"every\s+day|daily|\ba\s+day\b|per\s+day", text):
             return Decimal(30)
         return None

@@ -71,6 +71,10 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("how many coins is $50", "3,496 coins"),
     ("how many coins can i buy with 20 dollars", "1,398 coins"),
     ("how many coins do i get for $10 on the website", "943 coins"),
+    ("i stream 20 times a month for 3 hours with about 120 viewers, what could i earn", "A month of 20 LIVEs"),
+    ("i have 1,000 viewers per live, how much is that a month if i go live 10 times", "A month of 10 LIVEs"),
+    ("with 60 viewers, streaming 5 nights a week, monthly earnings?", "A month of 21 LIVEs"),
+    ("how much do i get from 150 people buying my series at $3", "$315.00"),
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)
@@ -143,3 +147,18 @@ def test_the_tokenizer_and_number_reader_shortcuts_change_nothing():
                 assert token[0] in "$€£." or token[0].isdigit() or token[0].isspace(), token
             else:
                 assert number_of(token) is None, token
+
+
+@pytest.mark.parametrize(("question", "amount"), [
+    ("quanto vale 20 mil diamantes", "20000"), ("tengo 15 mil diamantes", "15000"),
+    ("1 mil diamonds worth", "1000000"), ("what are 2 mil diamonds worth", "2000000"),
+])
+def test_mil_is_a_thousand_in_spanish_and_portuguese_and_a_million_in_english(service, question, amount):
+    parsed = service.parser.parse(question)
+    assert parsed is not None and parsed.kind == "diamonds" and parsed.params["amount"] == Decimal(amount)
+
+
+def test_a_bare_balance_to_withdraw_is_read_as_dollars_and_says_so(service):
+    reply = service.ask("how many days to withdraw 4k")
+    assert reply.kind == "estimate" and "**4 days**" in reply.markdown and "read as US dollars" in reply.markdown
+    assert service.ask("can i withdraw 2 times a day").kind == "answer"

@@ -28,6 +28,9 @@ KEYWORD_BONUS, KEYWORD_BONUS_MAX = 0.12, 0.24
 # have none): a word of a topic's title or keywords, a word the lexicon maps to, or a word that
 # recurs in the phrasings of at most DISTINCTIVE_TOPICS topics.
 DISTINCTIVE_TOPICS = 2
+# Each of these is too general alone, but two together ("does tiktok pay you for going live") are
+# a question about creator money.
+_CORE_TERMS = frozenset(stem(w) for w in ("tiktok", "live", "money", "pay"))
 # A knowledge-base topic that fails a gate keeps this share of its score: a strong match still wins.
 # A question about another platform alone ("how much does twitch pay per sub") keeps less: the
 # words it shares with our topics are what every platform's money questions say.
@@ -247,7 +250,8 @@ class Matcher:
         feats = features(terms)
         # Gates for knowledge-base topics (a server's own entries always pass).
         other_platform = self._other_platform(set(words))
-        kb_allowed = bool(self._domain.intersection(terms)) and other_platform != "only"
+        in_domain = bool(self._domain.intersection(terms)) or len(_CORE_TERMS.intersection(terms)) >= 2
+        kb_allowed = in_domain and other_platform != "only"
         ranked: list[tuple[Topic, float]] = []
         guild_index = self._guilds.get(guild_id) if guild_id is not None else None
         for index, is_kb in ((self._kb, True), (guild_index, False)):

@@ -69,8 +69,10 @@ _KEEP_DOUBLE = frozenset("lsz")
 def stem(word: str) -> str:
     """A light, predictable English stemmer: joins 'gifts'/'gift', 'paying'/'pay', 'dropped'/'drop',
     'taxable'/'tax', 'monetization'/'monetize'. Digits and short words are left alone."""
-    if word.isdigit() or len(word) <= 3:
+    if word.isdigit() or len(word) <= 3 and not word[:-1].isdigit():
         return word
+    if word[-1] == "s" and word[:-1].isdigit():  # "under 18s", "the 2020s"
+        return word[:-1]
     for suffix, repl, min_len in _SUFFIXES:
         if word.endswith(suffix) and len(word) >= min_len:
             if suffix == "s" and word.endswith(("ss", "us", "is")):

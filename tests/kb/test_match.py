@@ -87,11 +87,22 @@ def test_answer_offers_related_topics(service):
     (("rate", "rates", "rated"), "rat"),
     (("gift", "gifts", "gifted", "gifting"), "gift"),
     (("fee", "fees"), "fee"),
+    (("18", "18s"), "18"),
 ])
 def test_stemmer_joins_a_word_with_its_endings(forms, stemmed):
     from bot.kb.text import stem
 
     assert {stem(f) for f in forms} == {stemmed}
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("can under 18s go live", "eligibility"),
+    ("is tiktok live paying less in the us now", None),
+])
+def test_two_general_words_together_make_a_question_ours(service, question, topic):
+    """"tiktok", "live", "pay" and "money" are too general alone to pass the domain gate; two of them are enough."""
+    reply = service.ask(question)
+    assert reply.kind == "answer" and (topic is None or reply.topic == topic)
 
 
 @pytest.mark.parametrize("question", [
