@@ -53,7 +53,7 @@ for _unit, _words in {
     "diamonds": "diamond diamonds dimond dimonds diamons diamonts diamants diamantes diamanten 💎",
     "coins": "coin coins coinz koin koins monedas moedas 🪙",
     "views": "view views vues vistas plays vids",
-    "viewers": "viewer viewers viewrs viwers watchers watching people ppl concurrent ccv audience",
+    "viewers": "viewer viewers viewrs viwers watchers watching people ppl concurrent ccv audience gifters supporters",
     "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships",
     "followers": "follower followers folowers followrs fans",
     "units": "unit units sales sold orders items products pieces pcs",
@@ -102,6 +102,7 @@ _COMMISSION_WORDS = ("commission", "comission", "commision", "comm", "affiliate"
 _SPEND_RE = re.compile(r"(?:worth\s+of|in|of|on)\s+(?:gifts?|coins?)|gifts?\s+(?:worth|on\s+screen)|spent|spend|bought|recharged?")
 _WEB_RE = re.compile(r"web\s?site|\bweb\b|tiktok\.com|browser|online\s+store")
 _APP_RE = re.compile(r"\bapp\b|iphone|ios|android|play\s+store|app\s+store")
+_EARN_RE = re.compile(r"\b(?:make|earn|get\s+paid|paid\s+out|payout|cash\s+out|withdraw)\b")
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
 _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
 
@@ -294,8 +295,10 @@ class QuestionParser:
                 return Parsed("gifts_for_usd", {"name": gift.name, "usd": target, **agency})
             if any(_UNITS.get(w) == "diamonds" for w in what.split()) or "diamond" in what:
                 return Parsed("diamonds_for_usd", {"usd": target, **agency})
-            if any(_UNITS.get(w) == "coins" for w in what.split()):  # a viewer buying coins
-                return Parsed("coins_for_usd", {"usd": target, **_channel(text), **agency})
+            if any(_UNITS.get(w) == "coins" for w in what.split()):
+                if _EARN_RE.search(text):  # "how many coins do i need to make $100": the creator's side
+                    return Parsed("diamonds_for_usd", {"usd": target, **agency})
+                return Parsed("coins_for_usd", {"usd": target, **_channel(text), **agency})  # a viewer buying
 
         if _WITHDRAW_RE.search(text):
             if by_unit.get("diamonds"):
@@ -363,9 +366,13 @@ class QuestionParser:
             return Parsed("diamonds", {"amount": by_unit["diamonds"][0].value, **agency})
 
         if by_unit.get("coins"):
-            hours = self._hours(by_unit)
-            coins = by_unit["coins"][0].value * (hours if hours and _per_hour(tokens, by_unit["coins"][0]) else 1)
-            return Parsed("coins", {"amount": coins, **agency})
+            coins, hours = by_unit["coins"][0], self._hours(by_unit)
+            if hours and _per_hour(tokens, coins):  # "2,000 coins an hour, 3 hour streams": the LIVE model
+                return self._live_or_month(text, by_unit, {"coins_per_hour": coins.value, "hours": hours}, agency)
+            people = by_unit.get("viewers")
+            if people and _each(tokens, coins):  # "150 gifters sending 20 coins each"
+                return Parsed("coins", {"amount": coins.value * people[0].value, **agency})
+            return Parsed("coins", {"amount": coins.value, **agency})
 
         if money and _SPEND_RE.search(text):
             return Parsed("coins_for_usd", {"usd": money[0].value, **_channel(text), **agency})
@@ -380,12 +387,7 @@ class QuestionParser:
             gifters = self._percent_near(tokens, percents, ("gift", "gifts", "gifters", "gifting", "send", "tip"))
             if gifters is not None:
                 params["gifter_share"] = _pct(gifters)
-            streams = self._streams(text, by_unit)
-            if streams is not None or _MONTH_RE.search(text):
-                if streams is not None:
-                    params["streams"] = int(streams)
-                return Parsed("month", {**params, **agency}, assumed)
-            return Parsed("live", {**params, **agency}, assumed)
+            return self._live_or_month(text, by_unit, params, agency, assumed)
 
         if money and agency:
             return Parsed("agency", {"amount": money[0].value, "percent": agency["agency"]})
@@ -418,6 +420,16 @@ class QuestionParser:
                     return q.value
         return None
 
+    def _live_or_month(self, text: str, by_unit: dict[str, list[Quantity]], params: dict[str, Any],
+                       agency: dict[str, str], assumed: tuple[str, ...] = ()) -> Parsed:
+        """One LIVE, or a month of them when the question counts streams or asks about a month."""
+        streams = self._streams(text, by_unit)
+        if streams is not None or _MONTH_RE.search(text):
+            if streams is not None:
+                params["streams"] = int(streams)
+            return Parsed("month", {**params, **agency}, assumed)
+        return Parsed("live", {**params, **agency}, assumed)
+
     @staticmethod
     def _hours(by_unit: dict[str, list[Quantity]]) -> Decimal | None:
         if by_unit.get("hours"):
@@ -448,6 +460,11 @@ def _pct(value: Decimal) -> str:
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+def _each(tokens: Sequence[str], q: Quantity) -> bool:
+    """The quantity is per person: "20 coins each", "a 20 coin gift apiece"."""
+    return any(w in ("each", "apiece") for w in tokens[q.end:q.end + 3])
 
 
 def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:

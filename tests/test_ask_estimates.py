@@ -75,6 +75,11 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("i have 1,000 viewers per live, how much is that a month if i go live 10 times", "A month of 10 LIVEs"),
     ("with 60 viewers, streaming 5 nights a week, monthly earnings?", "A month of 21 LIVEs"),
     ("how much do i get from 150 people buying my series at $3", "$315.00"),
+    ("i stream 3 hours a day and get around 2000 coins an hour, what's that per month", "$900.00"),
+    ("my lives average 4k coins per hour, i do 2 hour streams 5 days a week, monthly?", "$840.00"),
+    ("2 hour stream with 1500 coins per hour how much", "2 h = 3,000 coins"),
+    ("i got 150 gifters sending about 20 coins each, how much did i make", "$15.00"),
+    ("i want to make $100 a day how many coins do i need", "20,000 diamonds"),
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)
