@@ -102,6 +102,8 @@ _COMMISSION_WORDS = ("commission", "comission", "commision", "comm", "affiliate"
 _SPEND_RE = re.compile(r"(?:worth\s+of|in|of|on)\s+(?:gifts?|coins?)|gifts?\s+(?:worth|on\s+screen)|spent|spend|bought|recharged?")
 _WEB_RE = re.compile(r"web\s?site|\bweb\b|tiktok\.com|browser|online\s+store")
 _APP_RE = re.compile(r"\bapp\b|iphone|ios|android|play\s+store|app\s+store")
+# Gift emoji people type for the gift itself: "3 🦁 and 10 🌹".
+_EMOJI_GIFTS = {"🦁": "lion", "🌹": "rose"}
 _EARN_RE = re.compile(r"\b(?:make|earn|get\s+paid|paid\s+out|payout|cash\s+out|withdraw)\b")
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
 _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
@@ -268,6 +270,9 @@ class QuestionParser:
 
     def parse(self, question: str) -> Parsed | None:
         text = fold(_superscript_powers(question))
+        for emoji, name in _EMOJI_GIFTS.items():
+            if emoji in text:
+                text = text.replace(emoji, f" {name} ")
         if "mil" in text and _MIL_RE.search(text) and _THOUSAND_MIL_RE.search(text):
             text = _MIL_RE.sub(r"\1 thousand", text)
         tokens = tokenize(text)
@@ -374,7 +379,7 @@ class QuestionParser:
                 return Parsed("coins", {"amount": coins.value * people[0].value, **agency})
             return Parsed("coins", {"amount": coins.value, **agency})
 
-        if money and _SPEND_RE.search(text):
+        if money and (_SPEND_RE.search(text) or tokens[money[0].end:money[0].end + 1] in (["gift"], ["gifts"])):
             return Parsed("coins_for_usd", {"usd": money[0].value, **_channel(text), **agency})
 
         if by_unit.get("viewers") and _PROJECTION_RE.search(text):

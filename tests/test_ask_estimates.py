@@ -80,6 +80,9 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("2 hour stream with 1500 coins per hour how much", "2 h = 3,000 coins"),
     ("i got 150 gifters sending about 20 coins each, how much did i make", "$15.00"),
     ("i want to make $100 a day how many coins do i need", "20,000 diamonds"),
+    ("i got 3 🦁 and 10 🌹", "3 × Lion + 10 × Rose"),
+    ("1 lion + 1 rose 🦁🌹", "$150.00"),
+    ("what's my cut of a $100 gift", "$100.00 of coins"),
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)
