@@ -10,7 +10,7 @@ from typing import Literal
 from bot.calc.compose import AgencyCut, agency_cut, agency_input, money_estimate
 from bot.calc.errors import InputError
 from bot.calc.limits import BUYERS, FOLLOWERS, POSTS, PRICE, RPM, SHARE, SUBSCRIBERS, UNITS, VIEWS
-from bot.calc.money import CENT, THOUSAND, fmt_money, fmt_number, fmt_percent, fmt_rate, plain
+from bot.calc.money import CENT, THOUSAND, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_rate, plain
 from bot.calc.rates import Rates
 from bot.calc.result import Assumption, Band, Estimate, InputValue, Line
 from bot.calc.tables import TierQuote
@@ -64,7 +64,7 @@ def creator_rewards(rates: Rates, views: Decimal | int, *, qualified_share: Deci
     amount = per_mille * (count * share / THOUSAND) * cut.kept
     fund_low, fund_high = sorted((rates.get("creator_fund_rpm_low"), rates.get("creator_fund_rpm_high")))
     return money_estimate(
-        rates, kind="views", title=f"Creator Rewards for {fmt_number(count)} views", amount=amount,
+        rates, kind="views", title=f"Creator Rewards for {fmt_count(count, 'view')}", amount=amount,
         formula=(f"{fmt_number(count)} views × {fmt_percent(share)} qualified ÷ 1,000 × {fmt_rate(per_mille.typical)} "
                  f"RPM{cut.formula()} = {fmt_money(amount.typical)}"),
         keys=(*(("qualified_share",) if qualified_share is None else ()),
@@ -110,7 +110,7 @@ def brand_deal(rates: Rates, followers: Decimal | int, *, engagement: Decimal | 
         smallest = min(row.followers for source in tables.sources for row in source.rows)
         basis = f"No source quotes a rate below {fmt_number(smallest)} followers: $0.00"
     return money_estimate(
-        rates, kind="brand", title=f"Brand deal for {fmt_number(audience)} followers", amount=amount,
+        rates, kind="brand", title=f"Brand deal for {fmt_count(audience, 'follower')}", amount=amount,
         formula=f"{basis}{factor_text} × {fmt_number(count)} post(s){cut.formula()} = {fmt_money(amount.typical)}",
         keys=(*factor_keys, *cut.keys),
         notes=(factor_note, tables.note),

@@ -49,9 +49,9 @@ def diamonds_to_usd(rates: Rates, amount: Decimal | int, *, agency: Decimal | No
     rate = rates.get("diamond_usd")
     value = Band.exact(diamonds * rate * cut.kept)
     return money_estimate(
-        rates, kind="diamonds", title=f"{fmt_number(diamonds)} diamonds",
+        rates, kind="diamonds", title=fmt_count(diamonds, "diamond"),
         amount=value,
-        formula=f"{fmt_number(diamonds)} diamonds × {fmt_rate(rate)}{cut.formula()} = {fmt_money(value.typical)}",
+        formula=f"{fmt_count(diamonds, 'diamond')} × {fmt_rate(rate)}{cut.formula()} = {fmt_money(value.typical)}",
         keys=("diamond_usd", *cut.keys, *SCALED_KEYS),
         notes=(scaled_note(rates, diamonds, cut),),
         inputs={"amount": diamonds, **agency_input(agency)},
@@ -84,7 +84,7 @@ def coins_to_usd(rates: Rates, amount: Decimal | int, *, agency: Decimal | None 
     """What coins of gifts pay the creator, and what viewers paid for them."""
     coins = COINS.check("coins", amount)
     cut = agency_cut(rates, agency)
-    return gift_money(rates, kind="coins", title=f"{fmt_number(coins)} coins of gifts", coins=Band.exact(coins),
+    return gift_money(rates, kind="coins", title=f"{fmt_count(coins, 'coin')} of gifts", coins=Band.exact(coins),
                       formula="", cut=cut, inputs={"amount": coins, **agency_input(agency)})
 
 
@@ -196,7 +196,7 @@ def live_month(rates: Rates, *, hours: Decimal | int, viewers: Decimal | int | N
     cut = agency_cut(rates, agency)
     per_stream = model.coins.typical * rates.get("diamonds_per_coin") * rates.get("diamond_usd") * cut.kept
     return gift_money(
-        rates, kind="month", title=f"A month of {fmt_number(count)} LIVEs", coins=model.coins * count,
+        rates, kind="month", title=f"A month of {fmt_count(count, 'LIVE')}", coins=model.coins * count,
         formula=f"{fmt_number(count)} streams × ({model.formula})", cut=cut,
         keys=(*model.keys, *(("streams_per_month",) if streams is None else ())),
         lines=(*model.lines, Line("Per stream", model.coins.typical, "coins", Band.exact(per_stream))),

@@ -16,6 +16,8 @@ WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low") is not likes.
 _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|so\b|really\b|super\b|maybe\b|only\b|just\b|literally\b|half\b|nothing\b|zero\b|basically\b)"
                              r"|\b(?:feel|feels|looks?|sounds?|something|stuff|kinda|sorta|more|just|basically)\s+like\b")
+# "15 yo" is an age; "yo" alone is a greeting (or Spanish "I") and a stopword.
+_YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
 # "US" in capitals is the country, not the pronoun (which is a stopword).
 _US_RE = re.compile(r"\b(?:U\.S\.A?\.?|US|USA)\b|(?<=\bthe )us\b")
 # Words that carry no meaning for which topic is meant. Question words and "much"/"many" are kept:
@@ -26,7 +28,7 @@ STOPWORDS = frozenset(
     there here just really actually still even also too very any some im ive id ill dont doesnt
     didnt isnt arent wasnt cant wont can could would should will shall may might must get got gets
     getting have has had having ok okay yeah yes no hey hi hello guys anyone someone pls please
-    thanks lol lmao omg bro sis fr ngl tbh idk rn
+    thanks lol lmao omg bro sis fr ngl tbh idk rn yo
     el la los las un una en de del y o es se lo le les des du et est une il di e ke yang dan itu ini
     und der die das ist ein eine ang ng sa mga na si ba ako""".split()
 )
@@ -176,6 +178,8 @@ class Analyzer:
         text = fold(text)
         if "like" in text:  # in every `_FILLER_LIKE_RE` match
             text = _FILLER_LIKE_RE.sub(" ", text)
+        if "yo" in text:
+            text = _YEARS_OLD_RE.sub(" years old", text)
         return WORD_RE.findall(self.lexicon.apply(text))
 
     def terms(self, text: str) -> list[str]:

@@ -96,6 +96,8 @@ def test_stemmer_joins_a_word_with_its_endings(forms, stemmed):
 
 
 @pytest.mark.parametrize(("question", "topic"), [
+    ("yo how much does tt take from gifts", "platform_cut"),
+    ("is a 16yo allowed to go live", "eligibility"),
     ("can under 18s go live", "eligibility"),
     ("is tiktok live paying less in the us now", None),
 ])
@@ -231,12 +233,12 @@ def test_lexicon_forms_are_replaced_as_the_whole_word_regex_defines(service):
 
 
 def test_the_analyzer_skips_only_the_substitutions_that_cannot_apply(service):
-    """`words` runs the "US" and filler-"like" substitutions only on text that holds what they need."""
-    from bot.kb.text import _FILLER_LIKE_RE, _US_RE, WORD_RE, fold
+    """`words` runs the "US", filler-"like" and "15 yo" substitutions only on text that holds what they need."""
+    from bot.kb.text import _FILLER_LIKE_RE, _US_RE, _YEARS_OLD_RE, WORD_RE, fold
 
     analyzer = service.matcher.analyzer
     extra = ["made like $800 in the US", "the us rules", "U.S.A. gifts", "i get like 15 viewers", "USA LIVE likes",
-             "it feels like nothing", "likes in the usa"]
+             "it feels like nothing", "likes in the usa", "my 15 yo sister", "16yo can go live?", "yo how much"]
     for text in [*_question_corpus(service, 1500), *extra]:
-        full = _FILLER_LIKE_RE.sub(" ", fold(_US_RE.sub(" usa ", text)))
+        full = _YEARS_OLD_RE.sub(" years old", _FILLER_LIKE_RE.sub(" ", fold(_US_RE.sub(" usa ", text))))
         assert analyzer.words(text) == WORD_RE.findall(analyzer.lexicon.apply(full)), text
