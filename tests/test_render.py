@@ -72,6 +72,54 @@ def test_each_template_is_judged_once(service, monkeypatch: pytest.MonkeyPatch) 
     assert len(judged) == len(set(judged)) and {"estimate_body.md.j2", "estimate_footer.md.j2"} <= set(judged)
 
 
+
+def test_rendering_with_merged_globals_gives_what_template_render_gives(service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Renderer._render` is `Template.render` with the globals merged once: the same text for every
+    template LiveTally has, on topics, estimates of every kind, unknown questions, rates and errors;
+    globals such as `range` still work; a traceback still names the template."""
+    from bot.calc import KINDS, InputError, compute
+
+    renderer = Renderer(TEMPLATES_DIR)
+    rendered: set[str] = set()
+    fast = renderer._render
+
+    def checked(name: str, context: dict) -> str:
+        text = fast(name, context)
+        assert text == renderer.env.get_template(name).render(**context), name
+        rendered.add(name)
+        return text
+
+    monkeypatch.setattr(renderer, "_render", checked)
+    for topic in service.kb:
+        reply = renderer.topic(topic, related=service.related_topics(topic), note="⚠️ a note")
+        assert reply.markdown
+    samples = {"live": {"viewers": "150", "hours": "2"}, "month": {"viewers": "150", "hours": "2", "streams": "10"},
+               "gifts": {"items": "2 lions, a galaxy"}}
+    computed = 0
+    for kind, spec in KINDS.items():
+        options = samples.get(kind) or {p.name: "1000" for p in spec.params if p.required}
+        try:
+            estimate = compute(kind, options, service.rates_for(None), service.gifts)
+        except InputError:  # a kind these sample options don't suit
+            continue
+        assert renderer.estimate(estimate, topic=service.kb.get("diamond_value"), assumed=("an assumption",)).markdown
+        computed += 1
+    assert renderer.unknown("what is the weather", list(service.kb)[:3]).markdown
+    assert renderer.rates_list(service.rates_for(None)).markdown
+    assert renderer.rate_card(service.rates_for(None), ["diamond_usd"], "A server").description
+    assert renderer.error("That number is too large", "E42").markdown
+    assert computed >= 8
+    assert rendered == {path.name for path in TEMPLATES_DIR.glob("*.j2")}
+
+    scratch = Renderer(TEMPLATES_DIR)  # the same environment, with templates made from strings
+    template = scratch.env.from_string("{% for i in range(n) %}{{ i }}{% endfor %}{{ missing }}")
+    scratch._loaded["inline"] = (template, dict(template.globals))
+    with pytest.raises(jinja2.UndefinedError):
+        scratch._render("inline", {"n": 3})
+    template = scratch.env.from_string("{% for i in range(n) %}{{ i }}{% endfor %}")
+    scratch._loaded["inline"] = (template, dict(template.globals))
+    assert scratch._render("inline", {"n": 3}) == "012"
+
 def test_a_card_over_the_total_gives_way_past_its_description() -> None:
     """Trimming the description alone can't always bring a card under 6,000 characters."""
     card = Card(title="t" * 200, description="d" * 10, footer="f" * 2000,
