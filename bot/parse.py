@@ -445,11 +445,12 @@ class QuestionParser:
 
     @staticmethod
     def _streams(text: str, by_unit: dict[str, list[Quantity]]) -> Decimal | None:
-        """Streams a month from "20 streams a month", "5 days a week" (× 30/7) or "every day"."""
+        """Streams a month from "20 streams a month", "20 times a month", "5 nights a week" (× 30/7)
+        or "every day"."""
         counts = [by_unit[unit][0].value for unit in ("streams", "days") if by_unit.get(unit)]
-        times = _TIMES_RE.search(text)  # "20 times a month", "go live 10 times"
-        if counts or times:
-            count = counts[0] if counts else Decimal(times.group(1))  # type: ignore[union-attr]
+        times = _TIMES_RE.search(text)
+        count = counts[0] if counts else Decimal(times.group(1)) if times else None
+        if count is not None:
             if re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k", text):
                 return (count * Decimal(30) / Decimal(7)).quantize(Decimal("0.1"))
             return count

@@ -70,7 +70,8 @@ _KEEP_DOUBLE = frozenset("lsz")
 
 def stem(word: str) -> str:
     """A light, predictable English stemmer: joins 'gifts'/'gift', 'paying'/'pay', 'dropped'/'drop',
-    'taxable'/'tax', 'monetization'/'monetize'. Digits and short words are left alone."""
+    'taxable'/'tax', 'monetization'/'monetize', and words ending in 'e' with their endings
+    ('change'/'changed', 'match'/'matches'). Digits ('18s' → '18') and short words are left alone."""
     if word.isdigit() or len(word) <= 3 and not word[:-1].isdigit():
         return word
     if word[-1] == "s" and word[:-1].isdigit():  # "under 18s", "the 2020s"
