@@ -37,6 +37,9 @@ _THOUSAND_MIL_RE = re.compile(
     r"\b(?:cuanto|cuantos|cuantas|quanto|quantos|quantas|vale|valen|valem|diamantes|monedas|moedas|regalos|presentes"
     r"|dolares|dolar|reais|pesos|euros|tengo|tenho|gane|ganhei|recibi|recebi|mis|meus|minhas|cuesta|custa|costa"
     r"|seguidores|visualizacoes|vistas|visualizzazioni|diamanti|monete)\b")
+# Written-out amounts: "a million views", "half a million", "two thousand coins" (the number in digits).
+_WORD_SCALE_RE = re.compile(r"\b(half\s+a|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)"
+                            r"\s+(thousand|million|billion)\b")
 # "10^30", "10**30", "1e30" are powers; an exponent beyond this makes the number unreadable.
 _MAX_EXPONENT = 100
 _SUPERSCRIPT_RE = re.compile(r"(?<=\d)[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
@@ -81,6 +84,7 @@ _FACT_RE = re.compile(
     r"\bor\b[^?]*\?|still\s+\$?\d|\bis\s+it\s+(?:still|true)\b|\brealistic\b|\blegit\b|\bnormal\b|\bscam\b|\bfree\b"
     r"|is\s+that\s+(?:right|true|real|correct|good|fair)|did\s+they\s+change|\bchanged?\b|\bbonus\b"
     r"|\bage\b|\byears?\s+old\b|\byo\b|\bto\s+go\s+live\b|\bwhy\b|\btrue\b|\bheard\b|\bminimum\b|\bmin\b"
+    r"|\bwrong\b|\btips?\b|\badvice\b"
     r"|^(?:so\s+|ok\s+|and\s+|but\s+|if\s+[^,?]*?\s)?(?:do|does|did|can|could|is|are|will|would|should)\s"
     r"|\bhow\s+(?:do|can|should|would)\s+i\s+(?:get|find|start|land|grow|become|reach)\b"
 )
@@ -105,6 +109,10 @@ _APP_RE = re.compile(r"\bapp\b|iphone|ios|android|play\s+store|app\s+store")
 # Gift emoji people type for the gift itself: "3 🦁 and 10 🌹".
 _EMOJI_GIFTS = {"🦁": "lion", "🌹": "rose"}
 _EARN_RE = re.compile(r"\b(?:make|earn|get\s+paid|paid\s+out|payout|cash\s+out|withdraw)\b")
+_HALF_QUALIFIED_RE = re.compile(r"\bhalf\b(?:\s+\w+){0,3}\s+qualif|qualif\w*(?:\s+\w+){0,2}\s+half\b")
+# A number right after one of these is that many of it ("diamonds: 23,400", "coins 5000").
+_UNIT_BEFORE = frozenset({"diamonds", "coins"})
+_IN_UNITS_RE = re.compile(r"\bin\s+(?:diamonds?|dimonds?|💎)\b")
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
 _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
 
@@ -231,6 +239,8 @@ class QuestionParser:
                 # "30 subs at 4.99", "sold 40 @ 12.50 each": a bare price is money.
                 priced = i > 0 and tokens[i - 1] in _PRICE_WORDS or (i + 1 < len(tokens) and tokens[i + 1] == "each")
                 unit, end = ("usd" if priced and "rpm" not in tokens[i + 1:i + 3] else "count"), i + 1
+                if unit == "count" and i > 0 and _UNITS.get(tokens[i - 1]) in _UNIT_BEFORE:  # "diamonds: 23,400"
+                    unit = _UNITS[tokens[i - 1]]
             found.append(Quantity(value, unit, i, end))
             i = end
         return _apply_multipliers(found, tokens)
@@ -275,6 +285,8 @@ class QuestionParser:
                 text = text.replace(emoji, f" {name} ")
         if "mil" in text and _MIL_RE.search(text) and _THOUSAND_MIL_RE.search(text):
             text = _MIL_RE.sub(r"\1 thousand", text)
+        if "illion" in text or "thousand" in text:  # "a million", "half a million", "two thousand"
+            text = _WORD_SCALE_RE.sub(_scale_in_digits, text)
         tokens = tokenize(text)
         quantities = self.quantities(tokens)
         if not quantities:
@@ -305,6 +317,9 @@ class QuestionParser:
                     return Parsed("diamonds_for_usd", {"usd": target, **agency})
                 return Parsed("coins_for_usd", {"usd": target, **_channel(text), **agency})  # a viewer buying
 
+        if money and not by_unit.get("diamonds") and _IN_UNITS_RE.search(text):  # "what's $1000 in diamonds"
+            return Parsed("diamonds_for_usd", {"usd": money[0].value, **agency})
+
         if _WITHDRAW_RE.search(text):
             if by_unit.get("diamonds"):
                 return Parsed("withdraw", {"diamonds": by_unit["diamonds"][0].value})
@@ -333,6 +348,8 @@ class QuestionParser:
             qualified = self._percent_near(tokens, percents, ("qualified", "qualify", "qualifying", "eligible"))
             if qualified is not None:
                 params["qualified_share"] = _pct(qualified)
+            elif _HALF_QUALIFIED_RE.search(text):  # "only half of them qualified"
+                params["qualified_share"] = "50%"
             elif re.search(r"qualif", text) or rpm is not None:
                 # "500k qualified views", or the creator's own RPM, which TikTok states per qualified view.
                 params["qualified_share"] = "100%"
@@ -481,6 +498,11 @@ def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:
 def _superscript_powers(text: str) -> str:
     """"10³" → "10^3": NFKC would otherwise fold it into "103"."""
     return _SUPERSCRIPT_RE.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPT_DIGITS), text)
+
+
+def _scale_in_digits(match: re.Match[str]) -> str:
+    word, scale = match.group(1), match.group(2)
+    return f"{'0.5' if word.startswith('half') else _WORD_NUMBERS[word]} {scale}"
 
 
 def _channel(text: str) -> dict[str, str]:

@@ -51,6 +51,8 @@ def test_public_sample_estimates(service):
     ("is the universe 34,999 or 44,999 coins now?", None),
     ("my rpm dropped from $0.80 to $0.30 this month why", "creativity_program"),
     ("how do i get brand deals with 3k followers", "brand_deals"),
+    ("tips to get to 10k diamonds a week", "grow_earnings"),
+    ("4 nights a week, 10 ppl show up, what am i doing wrong", None),
 ])
 def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     reply = service.ask(question)
@@ -83,6 +85,12 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("i got 3 🦁 and 10 🌹", "3 × Lion + 10 × Rose"),
     ("1 lion + 1 rose 🦁🌹", "$150.00"),
     ("what's my cut of a $100 gift", "$100.00 of coins"),
+    ("half a million views how much", "500,000 views"),
+    ("a million diamonds worth", "$5,000.00"),
+    ("two thousand coins to usd", "$10.00"),
+    ("what is $1000 in diamonds", "200,000 diamonds"),
+    ("diamonds: 23,400. dollars?", "$117.00"),
+    ("i got 2.4m views but only half qualified, rpm 0.55", "$660.00"),
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)
