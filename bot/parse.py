@@ -112,6 +112,8 @@ _EARN_RE = re.compile(r"\b(?:make|earn|get\s+paid|paid\s+out|payout|cash\s+out|w
 _HALF_QUALIFIED_RE = re.compile(r"\bhalf\b(?:\s+\w+){0,3}\s+qualif|qualif\w*(?:\s+\w+){0,2}\s+half\b")
 # A number right after one of these is that many of it ("diamonds: 23,400", "coins 5000").
 _UNIT_BEFORE = frozenset({"diamonds", "coins"})
+# "rpm in 2025", "since 2024": a year, not an amount.
+_YEAR_WORDS = frozenset({"in", "since", "of", "for", "from", "until", "by", "before", "after", "during"})
 _IN_UNITS_RE = re.compile(r"\bin\s+(?:diamonds?|dimonds?|💎)\b")
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
 _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
@@ -241,6 +243,9 @@ class QuestionParser:
                 unit, end = ("usd" if priced and "rpm" not in tokens[i + 1:i + 3] else "count"), i + 1
                 if unit == "count" and i > 0 and _UNITS.get(tokens[i - 1]) in _UNIT_BEFORE:  # "diamonds: 23,400"
                     unit = _UNITS[tokens[i - 1]]
+                elif unit == "count" and _is_year(value) and i > 0 and tokens[i - 1] in _YEAR_WORDS:  # "in 2025"
+                    i += 1
+                    continue
             found.append(Quantity(value, unit, i, end))
             i = end
         return _apply_multipliers(found, tokens)
@@ -498,6 +503,10 @@ def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:
 def _superscript_powers(text: str) -> str:
     """"10³" → "10^3": NFKC would otherwise fold it into "103"."""
     return _SUPERSCRIPT_RE.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPT_DIGITS), text)
+
+
+def _is_year(value: Decimal) -> bool:
+    return value == value.to_integral_value() and 1990 <= value <= 2099
 
 
 def _scale_in_digits(match: re.Match[str]) -> str:

@@ -52,6 +52,7 @@ def test_public_sample_estimates(service):
     ("my rpm dropped from $0.80 to $0.30 this month why", "creativity_program"),
     ("how do i get brand deals with 3k followers", "brand_deals"),
     ("tips to get to 10k diamonds a week", "grow_earnings"),
+    ("whats a good rpm for tiktok in 2025", "creativity_program"),
     ("4 nights a week, 10 ppl show up, what am i doing wrong", None),
 ])
 def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
@@ -91,6 +92,7 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("what is $1000 in diamonds", "200,000 diamonds"),
     ("diamonds: 23,400. dollars?", "$117.00"),
     ("i got 2.4m views but only half qualified, rpm 0.55", "$660.00"),
+    ("how much do 2000 diamonds pay in 2025", "$10.00"),
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)
