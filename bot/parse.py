@@ -95,6 +95,7 @@ _STRONG_RE = re.compile(
 )
 # A LIVE or monthly projection from defaults needs an explicit ask, not just "30 viewers".
 _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
+                            r"|what(?:'s|s|\s+is|\s+would\s+be)\s+that\b"
                             r"|\bestimate|\bcalc|\bprojection|\bpotential|\bexpect|\bearn(?:ings?)?\b|\bincome\b")
 _INVERSE_RE = re.compile(
     r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|can\s+i\s+|to\s+|for\b|with\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
@@ -115,6 +116,7 @@ _UNIT_BEFORE = frozenset({"diamonds", "coins"})
 # "rpm in 2025", "since 2024": a year, not an amount.
 _YEAR_WORDS = frozenset({"in", "since", "of", "for", "from", "until", "by", "before", "after", "during"})
 _IN_UNITS_RE = re.compile(r"\bin\s+(?:diamonds?|dimonds?|💎)\b")
+_PER_HOUR_RE = re.compile(r"\bper\s+hour\b|\ban\s+hour\b|\bhourly\b|/\s?h(?:ou)?r?\b")
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
 _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
 
@@ -408,6 +410,8 @@ class QuestionParser:
             params = {"viewers": by_unit["viewers"][0].value}
             assumed: tuple[str, ...] = ()
             hours = self._hours(by_unit)
+            if hours is None and _PER_HOUR_RE.search(text):  # "how much per hour": one hour
+                hours = Decimal(1)
             if hours is None:
                 hours, assumed = DEFAULT_HOURS, (f"{DEFAULT_HOURS} h per stream (say how long you stream for a closer figure)",)
             params["hours"] = hours

@@ -93,6 +93,8 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("diamonds: 23,400. dollars?", "$117.00"),
     ("i got 2.4m views but only half qualified, rpm 0.55", "$660.00"),
     ("how much do 2000 diamonds pay in 2025", "$10.00"),
+    ("i average 45 viewers, stream 2h a day, what's that a month", "A month of 30 LIVEs"),
+    ("if 10% of my 500 viewers gift, how much per hour", "One LIVE of 1 h"),
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)
