@@ -28,9 +28,10 @@ KEYWORD_BONUS, KEYWORD_BONUS_MAX = 0.12, 0.24
 # have none): a word of a topic's title or keywords, a word the lexicon maps to, or a word that
 # recurs in the phrasings of at most DISTINCTIVE_TOPICS topics.
 DISTINCTIVE_TOPICS = 2
-# Each of these is too general alone, but two together ("does tiktok pay you for going live") are
-# a question about creator money.
-_CORE_TERMS = frozenset(stem(w) for w in ("tiktok", "live", "money", "pay"))
+# Too general alone, but a money word with another of these ("does tiktok pay you for going live")
+# is a question about creator money; "tiktok" and "live" alone ("my tiktok live keeps crashing") are not.
+_MONEY_TERMS = frozenset(stem(w) for w in ("money", "pay"))
+_CORE_TERMS = _MONEY_TERMS | frozenset(stem(w) for w in ("tiktok", "live"))
 # A knowledge-base topic that fails a gate keeps this share of its score: a strong match still wins.
 # A question about another platform alone ("how much does twitch pay per sub") keeps less: the
 # words it shares with our topics are what every platform's money questions say.
@@ -250,7 +251,8 @@ class Matcher:
         feats = features(terms)
         # Gates for knowledge-base topics (a server's own entries always pass).
         other_platform = self._other_platform(set(words))
-        in_domain = bool(self._domain.intersection(terms)) or len(_CORE_TERMS.intersection(terms)) >= 2
+        in_domain = bool(self._domain.intersection(terms)) or (
+            bool(_MONEY_TERMS.intersection(terms)) and len(_CORE_TERMS.intersection(terms)) >= 2)
         kb_allowed = in_domain and other_platform != "only"
         ranked: list[tuple[Topic, float]] = []
         guild_index = self._guilds.get(guild_id) if guild_id is not None else None

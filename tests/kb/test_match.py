@@ -102,9 +102,15 @@ def test_stemmer_joins_a_word_with_its_endings(forms, stemmed):
     ("is tiktok live paying less in the us now", None),
 ])
 def test_two_general_words_together_make_a_question_ours(service, question, topic):
-    """"tiktok", "live", "pay" and "money" are too general alone to pass the domain gate; two of them are enough."""
+    """"tiktok", "live", "pay" and "money" are too general alone to pass the domain gate; a money word
+    with another of them is enough."""
     reply = service.ask(question)
     assert reply.kind == "answer" and (topic is None or reply.topic == topic)
+
+
+@pytest.mark.parametrize("question", ["my tiktok live keeps crashing", "best ring light for tiktok live"])
+def test_tiktok_live_without_money_is_not_a_money_question(service, question):
+    assert service.ask(question).kind == "unknown"
 
 
 @pytest.mark.parametrize("question", [
