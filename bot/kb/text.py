@@ -16,6 +16,7 @@ WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low") is not likes.
 _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|so\b|really\b|super\b|maybe\b|only\b|just\b|literally\b|half\b|nothing\b|zero\b|basically\b)"
                              r"|\b(?:feel|feels|looks?|sounds?|something|stuff|kinda|sorta|more|just|basically)\s+like\b")
+_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "15 yo" is an age; "yo" alone is a greeting (or Spanish "I") and a stopword.
 _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
 # "US" in capitals is the country, not the pronoun (which is a stopword).
@@ -176,6 +177,8 @@ class Analyzer:
         """Folded, lexicon-mapped words, before typo correction and stemming."""
         if "U" in text or "the us" in text:  # the only ways `_US_RE` can match
             text = _US_RE.sub(" usa ", text)
+        if "," in text:  # "5,000" is one number, not 5 and 000
+            text = _THOUSANDS_RE.sub("", text)
         text = fold(text)
         if "like" in text:  # in every `_FILLER_LIKE_RE` match
             text = _FILLER_LIKE_RE.sub(" ", text)

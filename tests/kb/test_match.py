@@ -108,7 +108,16 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     assert reply.kind == "answer" and (topic is None or reply.topic == topic)
 
 
-@pytest.mark.parametrize("question", ["my tiktok live keeps crashing", "best ring light for tiktok live"])
+@pytest.mark.parametrize(("question", "topic"), [
+    ("can i take out $5,000 in one day", "withdraw_payout"),
+    ("how do i take out my money", "withdraw_payout"),
+])
+def test_taking_money_out_is_withdrawing(service, question, topic):
+    assert service.ask(question).topic == topic
+
+
+@pytest.mark.parametrize("question", ["my tiktok live keeps crashing", "best ring light for tiktok live",
+                                      "how do i take out a loan"])
 def test_tiktok_live_without_money_is_not_a_money_question(service, question):
     assert service.ask(question).kind == "unknown"
 
@@ -239,12 +248,14 @@ def test_lexicon_forms_are_replaced_as_the_whole_word_regex_defines(service):
 
 
 def test_the_analyzer_skips_only_the_substitutions_that_cannot_apply(service):
-    """`words` runs the "US", filler-"like" and "15 yo" substitutions only on text that holds what they need."""
-    from bot.kb.text import _FILLER_LIKE_RE, _US_RE, _YEARS_OLD_RE, WORD_RE, fold
+    """`words` runs the "US", thousands-separator, filler-"like" and "15 yo" substitutions only on text
+    that holds what they need."""
+    from bot.kb.text import _FILLER_LIKE_RE, _THOUSANDS_RE, _US_RE, _YEARS_OLD_RE, WORD_RE, fold
 
     analyzer = service.matcher.analyzer
     extra = ["made like $800 in the US", "the us rules", "U.S.A. gifts", "i get like 15 viewers", "USA LIVE likes",
-             "it feels like nothing", "likes in the usa", "my 15 yo sister", "16yo can go live?", "yo how much"]
+             "it feels like nothing", "likes in the usa", "my 15 yo sister", "16yo can go live?", "yo how much",
+             "can i take out $5,000 in one day", "1,234,567 views", "3,10 or 3,1000", "lions, 2,3 roses"]
     for text in [*_question_corpus(service, 1500), *extra]:
-        full = _YEARS_OLD_RE.sub(" years old", _FILLER_LIKE_RE.sub(" ", fold(_US_RE.sub(" usa ", text))))
+        full = _YEARS_OLD_RE.sub(" years old", _FILLER_LIKE_RE.sub(" ", fold(_THOUSANDS_RE.sub("", _US_RE.sub(" usa ", text)))))
         assert analyzer.words(text) == WORD_RE.findall(analyzer.lexicon.apply(full)), text
