@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
@@ -117,6 +117,12 @@ _UNIT_BEFORE = frozenset({"diamonds", "coins"})
 _YEAR_WORDS = frozenset({"in", "since", "of", "for", "from", "until", "by", "before", "after", "during"})
 _IN_UNITS_RE = re.compile(r"\bin\s+(?:diamonds?|dimonds?|💎)\b")
 _PER_HOUR_RE = re.compile(r"\bper\s+hour\b|\ban\s+hour\b|\bhourly\b|/\s?h(?:ou)?r?\b")
+# Another currency named in the question ("€50 of coins", "10k diamonds in pounds"): its amounts are
+# read as US dollars, and the answer says so.
+_OTHER_CURRENCY_RE = re.compile(r"[€£₹₱₦]|\b(?:euros?|pounds?|quid|gbp|eur|pesos?|reais|rupees?|rupiah|naira"
+                                r"|yen|cad|aud|inr|idr|php|mxn|brl)\b")
+_IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show a local currency too: "
+           "`/rates set key:currency value:EUR`)")
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
 _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
 
@@ -300,7 +306,10 @@ class QuestionParser:
             return None
         if not _strong_compute(text) and _FACT_RE.search(text):  # the cheaper test first
             return None
-        return self._choose(text, tokens, quantities)
+        parsed = self._choose(text, tokens, quantities)
+        if parsed is not None and _OTHER_CURRENCY_RE.search(text):
+            parsed = replace(parsed, assumed=(*parsed.assumed, _IN_USD))
+        return parsed
 
     def _choose(self, text: str, tokens: Sequence[str], qs: list[Quantity]) -> Parsed | None:
         by_unit: dict[str, list[Quantity]] = {}

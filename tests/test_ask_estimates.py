@@ -182,3 +182,10 @@ def test_a_bare_balance_to_withdraw_is_read_as_dollars_and_says_so(service):
     reply = service.ask("how many days to withdraw 4k")
     assert reply.kind == "estimate" and "**4 days**" in reply.markdown and "read as US dollars" in reply.markdown
     assert service.ask("can i withdraw 2 times a day").kind == "answer"
+
+
+@pytest.mark.parametrize("question", ["how much is 10k diamonds in euros", "£50 of coins what do i get"])
+def test_another_currency_in_the_question_is_read_as_dollars_and_says_so(service, question):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and "amounts in US dollars" in reply.markdown
+    assert "amounts in US dollars" not in service.ask("what are 40k diamonds worth in real money").markdown
