@@ -21,15 +21,15 @@ _NUMBER_RE = re.compile(
     r"(?P<cur>[$€£])?\s?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\s?(?P<pow>\^|\*\*)\s?(?P<exp>[+-]?\d+)|e(?P<sci>[+-]?\d+))?"
-    r"(?:\s?(?P<mult>k|m|mil|million|millions|thousand|thousands|b|bn|billion)(?![a-z]))?"
+    r"(?:\s?(?P<mult>k|m|mil|million|millions|thousand|thousands|b|bn|billion|rb|ribu|jt|juta)(?![a-z]))?"
     r"(?P<pct>\s?(?:%|percent|pct)(?![a-z]))?"
-    r"(?P<cur2>\s?(?:usd|dollars?|bucks)(?![a-z]))?"
+    r"(?P<cur2>\s?(?:usd|dollars?|bucks|dolares|dolar)(?![a-z]))?"
 )
 _DIGIT_RE = re.compile(r"\d")
 _NUMBER_STARTS = frozenset("$€£.")
 _MULTIPLIERS = {"k": 1_000, "thousand": 1_000, "thousands": 1_000, "m": 1_000_000, "mil": 1_000_000,
                 "million": 1_000_000, "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000,
-                "billion": 1_000_000_000}
+                "billion": 1_000_000_000, "rb": 1_000, "ribu": 1_000, "jt": 1_000_000, "juta": 1_000_000}
 # "20 mil" is 20 million in English chat and 20,000 in Spanish, Portuguese and Italian: a question
 # with one of these words is read the second way.
 _MIL_RE = re.compile(r"(\d)\s?mil\b")
@@ -100,6 +100,7 @@ _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|wil
 _INVERSE_RE = re.compile(
     r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|can\s+i\s+|to\s+|for\b|with\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
     r"|(?P<what2>[a-z💎🪙🌹🦁' ]{2,30}?)\s+(?:needed|required|i\s+need|do\s+i\s+need)\s+(?:for|to)"
+    r"|\b[cq]uant[oa]s\s+(?P<what3>[a-z' ]{2,30}?)\s+(?:necesito|preciso|para|por|=)"  # Spanish, Portuguese
 )
 _WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?out|payout\s+limit")
 _AFFILIATE_RE = re.compile(r"commission|comission|commision|\bcomm\b|affiliate|\bsold\b|\bsales?\b|\bshop\b|\beach\b")
@@ -322,7 +323,7 @@ class QuestionParser:
         inverse = _INVERSE_RE.search(text) if _may_be_inverse(text) else None
         if inverse and money:
             target = money[-1].value
-            what = inverse.group("what") or inverse.group("what2")
+            what = inverse.group("what") or inverse.group("what2") or inverse.group("what3")
             gift, _ = self._gift_after(tokenize(what), 0)
             if gift is not None:
                 return Parsed("gifts_for_usd", {"name": gift.name, "usd": target, **agency})
@@ -534,9 +535,10 @@ def _channel(text: str) -> dict[str, str]:
 
 
 def _may_be_inverse(text: str) -> bool:
-    """False when `_INVERSE_RE` can't match: each of its ways holds one of these words. (It is slow
-    to search: most of it is a lazy run of letters that could start anywhere.)"""
-    return "many" in text or "need" in text or "required" in text
+    """False when `_INVERSE_RE` can't match: each of its ways holds one of these words ("uant" is in
+    cuantos and quantos). (It is slow to search: most of it is a lazy run of letters that could start
+    anywhere.)"""
+    return "many" in text or "need" in text or "required" in text or "uant" in text
 
 
 def _strong_compute(text: str) -> bool:

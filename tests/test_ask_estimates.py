@@ -93,6 +93,11 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("diamonds: 23,400. dollars?", "$117.00"),
     ("i got 2.4m views but only half qualified, rpm 0.55", "$660.00"),
     ("how much do 2000 diamonds pay in 2025", "$10.00"),
+    ("quantos diamantes preciso para 100 dolares", "20,000 diamonds"),
+    ("cuántos leones por 1000 dólares", "7 Lions"),
+    ("cuánto gano con 10 leones", "10 × Lion"),
+    ("berapa uang dari 100rb diamond", "100,000 diamonds"),
+    ("2 juta diamonds berapa", "2,000,000 diamonds"),
     ("i average 45 viewers, stream 2h a day, what's that a month", "A month of 30 LIVEs"),
     ("if 10% of my 500 viewers gift, how much per hour", "One LIVE of 1 h"),
 ])
@@ -156,7 +161,7 @@ def test_the_tokenizer_and_number_reader_shortcuts_change_nothing():
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(4000)]
     texts += ["what are 40k dimonds worth", "2 lions and a galaxy", "$1.2m at 30%", "10^30 coins", ".5 usd", "٣ roses"]
     texts += ["how many roses for $25", "how  many lions = $100", "lions needed for $50", "roses required to make $5",
-              "what do i need for 10k", "coins i need to get $20"]
+              "what do i need for 10k", "coins i need to get $20", "cuantos leones para $50", "quantas rosas por 10"]
     for text in texts:
         if not _may_be_inverse(fold(text)):
             assert _INVERSE_RE.search(fold(text)) is None, text
