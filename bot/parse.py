@@ -105,7 +105,10 @@ _INVERSE_RE = re.compile(
 _WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?out|payout\s+limit")
 _AFFILIATE_RE = re.compile(r"commission|comission|commision|\bcomm\b|affiliate|\bsold\b|\bsales?\b|\bshop\b|\beach\b")
 _COMMISSION_WORDS = ("commission", "comission", "commision", "comm", "affiliate", "gives", "pays")
-_SPEND_RE = re.compile(r"(?:worth\s+of|in|of|on)\s+(?:gifts?|coins?)|gifts?\s+(?:worth|on\s+screen)|spent|spend|bought|recharged?")
+_SPEND_RE = re.compile(r"(?:worth\s+of|in|of|on)\s+(?:gifts?|coins?)|gifts?\s+(?:worth|on\s+screen)|spent|spend|bought"
+                       r"|\bbuy(?:s|ing)?\b|recharged?")
+# Money right before one of these was spent on it: "a $100 gift", "the $100 coin pack".
+_SPENT_ON = (["gift"], ["gifts"], ["coin"], ["coins"])
 _WEB_RE = re.compile(r"web\s?site|\bweb\b|tiktok\.com|browser|online\s+store")
 _APP_RE = re.compile(r"\bapp\b|iphone|ios|android|play\s+store|app\s+store")
 # Gift emoji people type for the gift itself: "3 🦁 and 10 🌹".
@@ -413,7 +416,7 @@ class QuestionParser:
                 return Parsed("coins", {"amount": coins.value * people[0].value, **agency})
             return Parsed("coins", {"amount": coins.value, **agency})
 
-        if money and (_SPEND_RE.search(text) or tokens[money[0].end:money[0].end + 1] in (["gift"], ["gifts"])):
+        if money and (_SPEND_RE.search(text) or tokens[money[0].end:money[0].end + 1] in _SPENT_ON):
             return Parsed("coins_for_usd", {"usd": money[0].value, **_channel(text), **agency})
 
         if by_unit.get("viewers") and _PROJECTION_RE.search(text):

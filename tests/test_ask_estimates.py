@@ -98,6 +98,7 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("cuánto gano con 10 leones", "10 × Lion"),
     ("berapa uang dari 100rb diamond", "100,000 diamonds"),
     ("2 juta diamonds berapa", "2,000,000 diamonds"),
+    ("if a viewer buys the $100 coin pack and sends it all, what do i get", "$100.00 of coins"),
     ("i average 45 viewers, stream 2h a day, what's that a month", "A month of 30 LIVEs"),
     ("if 10% of my 500 viewers gift, how much per hour", "One LIVE of 1 h"),
 ])
