@@ -111,6 +111,7 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
 @pytest.mark.parametrize(("question", "topic"), [
     ("can i take out $5,000 in one day", "withdraw_payout"),
     ("how do i take out my money", "withdraw_payout"),
+    ("can i get paid thru cashapp", "withdraw_payout"),
 ])
 def test_taking_money_out_is_withdrawing(service, question, topic):
     assert service.ask(question).topic == topic
