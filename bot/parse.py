@@ -113,13 +113,17 @@ _WEB_RE = re.compile(r"web\s?site|\bweb\b|tiktok\.com|browser|online\s+store")
 _APP_RE = re.compile(r"\bapp\b|iphone|ios|android|play\s+store|app\s+store")
 # Gift emoji people type for the gift itself: "3 🦁 and 10 🌹".
 _EMOJI_GIFTS = {"🦁": "lion", "🌹": "rose"}
+# "How many coins to make $100" is about the creator's pay, not what a viewer spends.
 _EARN_RE = re.compile(r"\b(?:make|earn|get\s+paid|paid\s+out|payout|cash\s+out|withdraw)\b")
+# "only half of them qualified": a 50% qualified share.
 _HALF_QUALIFIED_RE = re.compile(r"\bhalf\b(?:\s+\w+){0,3}\s+qualif|qualif\w*(?:\s+\w+){0,2}\s+half\b")
 # A number right after one of these is that many of it ("diamonds: 23,400", "coins 5000").
 _UNIT_BEFORE = frozenset({"diamonds", "coins"})
 # "rpm in 2025", "since 2024": a year, not an amount.
 _YEAR_WORDS = frozenset({"in", "since", "of", "for", "from", "until", "by", "before", "after", "during"})
-_IN_UNITS_RE = re.compile(r"\bin\s+(?:diamonds?|dimonds?|💎)\b")
+# "what's $1000 in diamonds": dollars to diamonds.
+_IN_DIAMONDS_RE = re.compile(r"\bin\s+(?:diamonds?|dimonds?|💎)\b")
+# "how much per hour" with no stream length: one hour.
 _PER_HOUR_RE = re.compile(r"\bper\s+hour\b|\ban\s+hour\b|\bhourly\b|/\s?h(?:ou)?r?\b")
 # Another currency named in the question ("€50 of coins", "10k diamonds in pounds"): its amounts are
 # read as US dollars, and the answer says so.
@@ -127,6 +131,7 @@ _OTHER_CURRENCY_RE = re.compile(r"[€£₹₱₦]|\b(?:euros?|pounds?|quid|gbp|
                                 r"|yen|cad|aud|inr|idr|php|mxn|brl)\b")
 _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show a local currency too: "
            "`/rates set key:currency value:EUR`)")
+# "20 times a month", "go live 10 times": streams.
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
 _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
 
@@ -337,7 +342,7 @@ class QuestionParser:
                     return Parsed("diamonds_for_usd", {"usd": target, **agency})
                 return Parsed("coins_for_usd", {"usd": target, **_channel(text), **agency})  # a viewer buying
 
-        if money and not by_unit.get("diamonds") and _IN_UNITS_RE.search(text):  # "what's $1000 in diamonds"
+        if money and not by_unit.get("diamonds") and _IN_DIAMONDS_RE.search(text):  # "what's $1000 in diamonds"
             return Parsed("diamonds_for_usd", {"usd": money[0].value, **agency})
 
         if _WITHDRAW_RE.search(text):
