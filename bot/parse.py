@@ -131,6 +131,8 @@ _OTHER_CURRENCY_RE = re.compile(r"[€£₹₱₦]|\b(?:euros?|pounds?|quid|gbp|
                                 r"|yen|cad|aud|inr|idr|php|mxn|brl)\b")
 _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show a local currency too: "
            "`/rates set key:currency value:EUR`)")
+# "1,000 coins every stream": an amount per stream, times the streams.
+_PER_STREAM_RE = re.compile(r"\b(?:per|every|each|a)\s+(?:stream|live|session)\b")
 # "20 times a month", "go live 10 times": streams.
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
 _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
@@ -418,7 +420,10 @@ class QuestionParser:
                 return self._live_or_month(text, by_unit, {"coins_per_hour": coins.value, "hours": hours}, agency)
             people = by_unit.get("viewers")
             if people and _each(tokens, coins):  # "150 gifters sending 20 coins each"
-                return Parsed("coins", {"amount": coins.value * people[0].value, **agency})
+                return Parsed("coins", {"amount": coins.value, "times": people[0].value, **agency})
+            streams = self._streams(text, by_unit) if _PER_STREAM_RE.search(text) else None
+            if streams is not None:  # "1,000 coins every stream, 20 streams"
+                return Parsed("coins", {"amount": coins.value, "times": int(streams), **agency})
             return Parsed("coins", {"amount": coins.value, **agency})
 
         if money and (_SPEND_RE.search(text) or tokens[money[0].end:money[0].end + 1] in _SPENT_ON):

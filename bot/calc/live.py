@@ -80,12 +80,17 @@ def usd_to_diamonds(rates: Rates, usd: Decimal | int, *, agency: Decimal | None 
     )
 
 
-def coins_to_usd(rates: Rates, amount: Decimal | int, *, agency: Decimal | None = None) -> Estimate:
-    """What coins of gifts pay the creator, and what viewers paid for them."""
+def coins_to_usd(rates: Rates, amount: Decimal | int, *, times: Decimal | int | None = None,
+                 agency: Decimal | None = None) -> Estimate:
+    """What coins of gifts pay the creator, and what viewers paid for them; `times` repeats the amount
+    (coins per stream × streams, coins each × the people sending them)."""
     coins = COINS.check("coins", amount)
+    count = None if times is None else GIFT_COUNT.check("times", times)
+    total = coins if count is None else COINS.check("coins in all", coins * count)
     cut = agency_cut(rates, agency)
-    return gift_money(rates, kind="coins", title=f"{fmt_count(coins, 'coin')} of gifts", coins=Band.exact(coins),
-                      formula="", cut=cut, inputs={"amount": coins, **agency_input(agency)})
+    return gift_money(rates, kind="coins", title=f"{fmt_count(total, 'coin')} of gifts", coins=Band.exact(total),
+                      formula="" if count is None else f"{fmt_count(coins, 'coin')} × {fmt_number(count)}", cut=cut,
+                      inputs={"amount": coins, **({"times": count} if count is not None else {}), **agency_input(agency)})
 
 
 def usd_to_coins(rates: Rates, usd: Decimal | int, *, channel: Channel | None = None,

@@ -247,7 +247,9 @@ KINDS: Mapping[str, KindSpec] = {
         KindSpec(
             "coins",
             "what coins of gifts pay you, and what viewers paid for them",
-            (_num("amount", "int", COINS, "number of coins", required=True), AGENCY),
+            (_num("amount", "int", COINS, "number of coins", required=True),
+             _num("times", "int", GIFT_COUNT, "that many coins this many times: per stream × streams (default 1)"),
+             AGENCY),
             _with_catalogue_ignored(live.coins_to_usd),
         ),
         KindSpec(

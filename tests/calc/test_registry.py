@@ -39,6 +39,7 @@ EXAMPLES = [
     ("diamonds_for_usd", {"usd": "$1,000"}, 200_000),
     ("diamonds_for_usd", {"usd": "1.5k"}, 300_000),
     ("coins", {"amount": "5000"}, "25.00"),
+    ("coins", {"amount": "1000", "times": "20"}, "100.00"),
     ("coins_for_usd", {"usd": "106", "channel": "web"}, "50.00"),
     ("gift", {"name": "tiktok universes", "count": "5"}, "1124.98"),
     ("gift", {"name": "lion", "count": "2", "agency": "25"}, "224.99"),
