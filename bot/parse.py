@@ -65,12 +65,13 @@ for _unit, _words in {
     "streams": "stream streams lives sessions",
     "days": "day days night nights",
     "weeks": "week weeks",
-    "posts": "post posts deliverable deliverables",
+    "posts": "post posts deliverable deliverables video videos reel reels",
     "likes": "like likes taps",
 }.items():
     for _w in _words.split():
         _UNITS[_w] = _unit
-_FILLER = frozenset("of in on worth tiktok tt more qualified total extra about around roughly like the my".split())
+_FILLER = frozenset("of in on worth tiktok tt more qualified total extra about around roughly like the my creator rewards live"
+                    .split())
 _GIFT_WINDOW = 4
 _PRICE_WORDS = frozenset({"at", "@", "priced", "costs", "cost", "price", "paying"})
 DEFAULT_HOURS = Decimal(2)
@@ -104,6 +105,8 @@ _INVERSE_RE = re.compile(
 )
 _WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?out|payout\s+limit")
 _AFFILIATE_RE = re.compile(r"commission|comission|commision|\bcomm\b|affiliate|\bsold\b|\bsales?\b|\bshop\b|\beach\b")
+# A sales total with a commission: "sold $3,000 of products", "gmv $10k", "$500 in sales".
+_SALES_TOTAL_RE = re.compile(r"commission|comission|commision|affiliate|\bgmv\b|\bsold\b|\bsales?\b")
 _COMMISSION_WORDS = ("commission", "comission", "commision", "comm", "affiliate", "gives", "pays")
 _SPEND_RE = re.compile(r"(?:worth\s+of|in|of|on)\s+(?:gifts?|coins?)|gifts?\s+(?:worth|on\s+screen)|spent|spend|bought"
                        r"|\bbuy(?:s|ing)?\b|recharged?")
@@ -365,6 +368,9 @@ class QuestionParser:
         if sold and money and percents and (by_unit.get("units") or _AFFILIATE_RE.search(text)):
             commission = self._percent_near(tokens, percents, _COMMISSION_WORDS) or percents[-1].value
             return Parsed("affiliate", {"units": sold[0].value, "price": money[0].value, "commission": _pct(commission)})
+        if money and percents and not sold and _SALES_TOTAL_RE.search(text):  # "sold $3,000 at 10% commission"
+            commission = self._percent_near(tokens, percents, _COMMISSION_WORDS) or percents[-1].value
+            return Parsed("affiliate", {"sales": money[0].value, "commission": _pct(commission)})
 
         if by_unit.get("views") or (by_unit.get("count") and "rpm" in tokens):
             views = (by_unit.get("views") or by_unit["count"])[0].value

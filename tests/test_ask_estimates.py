@@ -100,6 +100,10 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("berapa uang dari 100rb diamond", "100,000 diamonds"),
     ("2 juta diamonds berapa", "2,000,000 diamonds"),
     ("if a viewer buys the $100 coin pack and sends it all, what do i get", "$100.00 of coins"),
+    ("i sold $3,000 of products at 10% commission", "$300.00"),
+    ("tiktok shop gmv $10k at 12% what do i earn", "$1,200.00"),
+    ("how much from 1500 creator rewards views", "Creator Rewards for 1,500 views"),
+    ("brand wants 3 videos, i have 40k followers, what to charge", "× 3 post(s)"),
     ("i average 45 viewers, stream 2h a day, what's that a month", "A month of 30 LIVEs"),
     ("if 10% of my 500 viewers gift, how much per hour", "One LIVE of 1 h"),
 ])

@@ -9,7 +9,7 @@ from typing import Literal
 
 from bot.calc.compose import AgencyCut, agency_cut, agency_input, money_estimate
 from bot.calc.errors import InputError
-from bot.calc.limits import BUYERS, FOLLOWERS, POSTS, PRICE, RPM, SHARE, SUBSCRIBERS, UNITS, VIEWS
+from bot.calc.limits import BUYERS, FOLLOWERS, POSTS, PRICE, RPM, SHARE, SUBSCRIBERS, UNITS, USD, VIEWS
 from bot.calc.money import CENT, THOUSAND, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_rate, plain
 from bot.calc.rates import Rates
 from bot.calc.result import Assumption, Band, Estimate, InputValue, Line
@@ -122,23 +122,34 @@ def brand_deal(rates: Rates, followers: Decimal | int, *, engagement: Decimal | 
     )
 
 
-def affiliate(rates: Rates, units: Decimal | int, price: Decimal | int, *, commission: Decimal | None = None,
+def affiliate(rates: Rates, units: Decimal | int | None = None, price: Decimal | int | None = None, *,
+              sales: Decimal | int | None = None, commission: Decimal | None = None,
               agency: Decimal | None = None) -> Estimate:
-    """TikTok Shop affiliate commission: units sold × price × the seller-set rate (10–20% when not stated)."""
-    sold = UNITS.check("units", units)
-    cost = PRICE.check("price", price)
+    """TikTok Shop affiliate commission: units sold × price (or the sales total) × the seller-set rate
+    (10–20% when not stated)."""
     keys = ("affiliate_rate_low", "affiliate_rate", "affiliate_rate_high")
     rate = rates.band(*keys) if commission is None else Band.exact(SHARE.check("commission", commission))
     cut = agency_cut(rates, agency)
-    amount = rate * (sold * cost) * cut.kept
+    lines: tuple[Line, ...] = ()
+    if sales is not None:
+        if units is not None or price is not None:
+            raise InputError("Give either the units sold and their price, or the sales total, not both")
+        total = USD.check("sales", sales)
+        title, basis, inputs = f"Affiliate commission on {fmt_money(total)} of sales", fmt_money(total), {"sales": total}
+    elif units is None or price is None:
+        raise InputError("Give the units sold and the price per unit (or the sales total in USD)")
+    else:
+        sold, cost = UNITS.check("units", units), PRICE.check("price", price)
+        total, title = sold * cost, f"Affiliate commission on {fmt_count(sold, 'sale')}"
+        basis, inputs = f"{fmt_number(sold)} × {fmt_rate(cost)}", {"units": sold, "price": cost}
+        lines = (Line("Sales", sold, "units", Band.exact(total)),)
+    amount = rate * total * cut.kept
     return money_estimate(
-        rates, kind="affiliate", title=f"Affiliate commission on {fmt_number(sold)} sales", amount=amount,
-        formula=(f"{fmt_number(sold)} × {fmt_rate(cost)} × {fmt_percent(rate.typical)} commission{cut.formula()} "
-                 f"= {fmt_money(amount.typical)}"),
+        rates, kind="affiliate", title=title, amount=amount,
+        formula=f"{basis} × {fmt_percent(rate.typical)} commission{cut.formula()} = {fmt_money(amount.typical)}",
         keys=(*(keys if commission is None else ()), *cut.keys),
-        lines=(Line("Sales", sold, "units", Band.exact(sold * cost)),),
-        inputs={"units": sold, "price": cost, **({"commission": rate.typical} if commission is not None else {}),
-                **agency_input(agency)},
+        lines=lines,
+        inputs={**inputs, **({"commission": rate.typical} if commission is not None else {}), **agency_input(agency)},
     )
 
 

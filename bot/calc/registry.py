@@ -362,8 +362,9 @@ KINDS: Mapping[str, KindSpec] = {
             "affiliate",
             "TikTok Shop affiliate commission",
             (
-                _num("units", "int", UNITS, "units sold", required=True),
-                _num("price", "decimal", PRICE, "price per unit in USD", required=True),
+                _num("units", "int", UNITS, "units sold (with --price)"),
+                _num("price", "decimal", PRICE, "price per unit in USD (with --units)"),
+                _num("sales", "decimal", USD, "the sales total in USD, instead of units and price"),
                 _num("commission", "percent", SHARE, "commission rate (default: this server's typical range)"),
                 AGENCY,
             ),

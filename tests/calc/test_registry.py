@@ -58,6 +58,7 @@ EXAMPLES = [
     ("brand", {"followers": "250k"}, "2212.50"),
     ("affiliate", {"units": "340", "price": "24", "commission": "15%"}, "1224.00"),
     ("affiliate", {"units": "63", "price": "45", "commission": "18"}, "510.30"),
+    ("affiliate", {"sales": "$3,000", "commission": "10%"}, "300.00"),
     ("agency", {"amount": "800", "percent": "20%"}, "640.00"),
     ("agency", {"diamonds": "100k", "percent": "12"}, "440.00"),
     ("withdraw", {"usd": "3,500"}, 4),
@@ -173,3 +174,9 @@ def test_parse_gift_list(catalogue, text: str, expected) -> None:
 def test_parse_gift_list_rejects(catalogue, text: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         parse_gift_list(text, catalogue)
+
+
+@pytest.mark.parametrize("params", [{"units": "10"}, {"price": "5"}, {}, {"sales": "100", "units": "2", "price": "5"}])
+def test_affiliate_takes_units_and_price_or_a_sales_total(rates, catalogue, params) -> None:
+    with pytest.raises(InputError, match="units sold"):
+        compute("affiliate", params, rates, catalogue)
