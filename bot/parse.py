@@ -40,6 +40,10 @@ _THOUSAND_MIL_RE = re.compile(
 # Written-out amounts: "a million views", "half a million", "two thousand coins" (the number in digits).
 _WORD_SCALE_RE = re.compile(r"\b(half\s+a|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)"
                             r"\s+(thousand|million|billion)\b")
+# "10 000", "1 250 000": groups of three digits after a space belong to the number before them.
+_SPACED_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
+# "3x lion", "2x galaxy": a count written with an x.
+_TIMES_X_RE = re.compile(r"\b(\d+)x\b")
 # "10^30", "10**30", "1e30" are powers; an exponent beyond this makes the number unreadable.
 _MAX_EXPONENT = 100
 _SUPERSCRIPT_RE = re.compile(r"(?<=\d)[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
@@ -314,6 +318,10 @@ class QuestionParser:
             text = _MIL_RE.sub(r"\1 thousand", text)
         if "illion" in text or "thousand" in text:  # "a million", "half a million", "two thousand"
             text = _WORD_SCALE_RE.sub(_scale_in_digits, text)
+        if " " in text:  # "10 000 diamonds": thousands set apart with spaces
+            text = _SPACED_THOUSANDS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
+        if "x" in text:  # "3x lion": three lions
+            text = _TIMES_X_RE.sub(r"\1 ", text)
         tokens = tokenize(text)
         quantities = self.quantities(tokens)
         if not quantities:
