@@ -42,6 +42,9 @@ _WORD_SCALE_RE = re.compile(r"\b(half\s+a|a|an|one|two|three|four|five|six|seven
                             r"\s+(thousand|million|billion)\b")
 # "10 000", "1 250 000": groups of three digits after a space belong to the number before them.
 _SPACED_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
+# "1,5k", "2,5 mil", "12,50": a comma before one or two digits is a decimal comma (a thousands
+# separator is followed by three).
+_DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d{1,2}(?![\d,]))")
 # "3x lion", "2x galaxy": a count written with an x.
 _TIMES_X_RE = re.compile(r"\b(\d+)x\b")
 # "10^30", "10**30", "1e30" are powers; an exponent beyond this makes the number unreadable.
@@ -112,7 +115,7 @@ _AFFILIATE_RE = re.compile(r"commission|comission|commision|\bcomm\b|affiliate|\
 # A sales total with a commission: "sold $3,000 of products", "gmv $10k", "$500 in sales".
 _SALES_TOTAL_RE = re.compile(r"commission|comission|commision|affiliate|\bgmv\b|\bsold\b|\bsales?\b")
 _COMMISSION_WORDS = ("commission", "comission", "commision", "comm", "affiliate", "gives", "pays")
-_SPEND_RE = re.compile(r"(?:worth\s+of|in|of|on)\s+(?:gifts?|coins?)|gifts?\s+(?:worth|on\s+screen)|spent|spend|bought"
+_SPEND_RE = re.compile(r"(?:worth\s+of|in|of|on|de|en|em)\s+(?:gifts?|coins?|monedas|moedas|regalos|presentes)|gifts?\s+(?:worth|on\s+screen)|spent|spend|bought"
                        r"|\bbuy(?:s|ing)?\b|recharged?")
 # Money right before one of these was spent on it: "a $100 gift", "the $100 coin pack".
 _SPENT_ON = (["gift"], ["gifts"], ["coin"], ["coins"])
@@ -318,6 +321,8 @@ class QuestionParser:
             text = _MIL_RE.sub(r"\1 thousand", text)
         if "illion" in text or "thousand" in text:  # "a million", "half a million", "two thousand"
             text = _WORD_SCALE_RE.sub(_scale_in_digits, text)
+        if "," in text:  # "1,5k", "12,50 dollars": a decimal comma
+            text = _DECIMAL_COMMA_RE.sub(".", text)
         if " " in text:  # "10 000 diamonds": thousands set apart with spaces
             text = _SPACED_THOUSANDS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
         if "x" in text:  # "3x lion": three lions
