@@ -42,6 +42,9 @@ _WORD_SCALE_RE = re.compile(r"\b(half\s+a|a|an|one|two|three|four|five|six|seven
                             r"\s+(thousand|million|billion)\b")
 # "10 000", "1 250 000": groups of three digits after a space belong to the number before them.
 _SPACED_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
+# "10.000", "1.250.000": points between groups of three digits separate thousands, as much of the
+# world writes them (a decimal never starts a number written like that: "0.005" is left alone).
+_POINT_THOUSANDS_RE = re.compile(r"(?<![\d.,])[1-9]\d{0,2}(?:\.\d{3})+(?![\d]|[.,]\d)")
 # "1,5k", "2,5 mil", "12,50": a comma before one or two digits is a decimal comma (a thousands
 # separator is followed by three).
 _DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d{1,2}(?![\d,]))")
@@ -321,6 +324,8 @@ class QuestionParser:
             text = _MIL_RE.sub(r"\1 thousand", text)
         if "illion" in text or "thousand" in text:  # "a million", "half a million", "two thousand"
             text = _WORD_SCALE_RE.sub(_scale_in_digits, text)
+        if "." in text:  # "10.000 diamantes": a thousands point
+            text = _POINT_THOUSANDS_RE.sub(lambda m: m.group(0).replace(".", ""), text)
         if "," in text:  # "1,5k", "12,50 dollars": a decimal comma
             text = _DECIMAL_COMMA_RE.sub(".", text)
         if " " in text:  # "10 000 diamonds": thousands set apart with spaces
