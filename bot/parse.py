@@ -63,9 +63,9 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[$€£%×*+=/]|💎|🪙|🌹|�
 # Unit words that may follow a number (first token decides; "super fans" is two tokens).
 _UNITS: dict[str, str] = {}
 for _unit, _words in {
-    "diamonds": "diamond diamonds dimond dimonds diamons diamonts diamants diamantes diamanten 💎",
-    "coins": "coin coins coinz koin koins monedas moedas 🪙",
-    "views": "view views vues vistas plays vids",
+    "diamonds": "diamond diamonds dimond dimonds diamons diamonts diamants diamantes diamanten diamanti 💎",
+    "coins": "coin coins coinz koin koins monedas moedas monete munzen 🪙",
+    "views": "view views vues vistas plays vids visualizacoes visualizacao visualizaciones visualizzazioni aufrufe",
     "viewers": "viewer viewers viewrs viwers watchers watching people ppl concurrent ccv audience gifters supporters",
     "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships",
     "followers": "follower followers folowers followrs fans",
