@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import jinja2.meta
 import jinja2.nodes
 
 from bot.cache import LRU
-from bot.calc import Estimate, Rates, fmt_money, fmt_number, fmt_percent, fmt_rate
+from bot.calc import Estimate, Rates, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_rate
 from bot.kb.model import Topic
 
 # Discord's limits (reference/platform-limits.md §5).
@@ -60,10 +61,9 @@ def no_pings(text: str) -> str:
     return _MENTION_RE.sub(lambda m: m.group(0).replace("@", "@" + ZWSP).replace("<", "<" + ZWSP), text)
 
 
-def units(quantity: object, unit: str) -> str:
-    """'7 Lions', '1 Lion', '200,000 diamonds': a count with its unit, plural when it isn't one."""
-    plural = unit if unit.endswith("s") or str(quantity) in ("1", "1.0") else unit + "s"
-    return f"{fmt_number(quantity)} {plural}"
+def units(quantity: Decimal | int, unit: str) -> str:
+    """'7 Lions', '1 Lion', '40 Galaxies', '200,000 diamonds': a count with its unit, plural when it isn't one."""
+    return fmt_count(quantity, unit)
 
 
 def clip(text: str, limit: int) -> str:

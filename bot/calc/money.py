@@ -53,8 +53,18 @@ def fmt_number(value: Decimal | int) -> str:
 
 
 def fmt_count(value: Decimal | int, unit: str) -> str:
-    """A count with its unit, singular for exactly one: '1 coin', '29,999 coins'."""
-    return f"{fmt_number(value)} {unit if value == 1 else unit + 's'}"
+    """A count with its unit, singular for exactly one: '1 coin', '29,999 coins', '40 Galaxies'.
+    A unit already in the plural ('diamonds') is kept as it is."""
+    return f"{fmt_number(value)} {unit if value == 1 else plural(unit)}"
+
+
+def plural(noun: str) -> str:
+    """'coin' → 'coins', 'Galaxy' → 'Galaxies', 'diamonds' stays."""
+    if noun.endswith("s"):
+        return noun
+    if noun.endswith("y") and noun[-2:-1].lower() not in ("a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    return noun + "s"
 
 
 def fmt_money(amount: Decimal, currency: str = "USD") -> str:

@@ -157,3 +157,13 @@ def test_as_fraction_rule(value: str, sign: bool, expected: str) -> None:
 def test_non_finite_percent_parameters_are_refused_by_name(rates, catalogue, value: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         compute("diamonds", {"amount": 40000, "agency": D(value)}, rates, catalogue)
+
+
+@pytest.mark.parametrize(("value", "unit", "text"), [
+    (1, "coin", "1 coin"), (2, "coin", "2 coins"), (40, "Galaxy", "40 Galaxies"), (3, "Monkey", "3 Monkeys"),
+    (1, "Galaxy", "1 Galaxy"), (5, "diamonds", "5 diamonds"), (1_000, "Lion", "1,000 Lions"),
+])
+def test_counts_are_singular_for_one_and_plural_otherwise(value, unit, text):
+    from bot.calc.money import fmt_count
+
+    assert fmt_count(value, unit) == text
