@@ -316,22 +316,7 @@ class QuestionParser:
     # --- choosing the calculation -----------------------------------------------------------
 
     def parse(self, question: str) -> Parsed | None:
-        text = fold(_superscript_powers(question))
-        for emoji, name in _EMOJI_GIFTS.items():
-            if emoji in text:
-                text = text.replace(emoji, f" {name} ")
-        if "mil" in text and _MIL_RE.search(text) and _THOUSAND_MIL_RE.search(text):
-            text = _MIL_RE.sub(r"\1 thousand", text)
-        if "illion" in text or "thousand" in text:  # "a million", "half a million", "two thousand"
-            text = _WORD_SCALE_RE.sub(_scale_in_digits, text)
-        if "." in text:  # "10.000 diamantes": a thousands point
-            text = _POINT_THOUSANDS_RE.sub(lambda m: m.group(0).replace(".", ""), text)
-        if "," in text:  # "1,5k", "12,50 dollars": a decimal comma
-            text = _DECIMAL_COMMA_RE.sub(".", text)
-        if " " in text:  # "10 000 diamonds": thousands set apart with spaces
-            text = _SPACED_THOUSANDS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
-        if "x" in text:  # "3x lion": three lions
-            text = _TIMES_X_RE.sub(r"\1 ", text)
+        text = _plain_numbers(fold(_superscript_powers(question)))
         tokens = tokenize(text)
         quantities = self.quantities(tokens)
         if not quantities:
@@ -383,12 +368,11 @@ class QuestionParser:
             return Parsed("gifts", {"items": items, **agency})
 
         sold = by_unit.get("units") or by_unit.get("count")
-        if sold and money and percents and (by_unit.get("units") or _AFFILIATE_RE.search(text)):
+        if money and percents and ((by_unit.get("units") or _AFFILIATE_RE.search(text)) if sold
+                                   else _SALES_TOTAL_RE.search(text)):  # or "sold $3,000 at 10% commission"
             commission = self._percent_near(tokens, percents, _COMMISSION_WORDS) or percents[-1].value
-            return Parsed("affiliate", {"units": sold[0].value, "price": money[0].value, "commission": _pct(commission)})
-        if money and percents and not sold and _SALES_TOTAL_RE.search(text):  # "sold $3,000 at 10% commission"
-            commission = self._percent_near(tokens, percents, _COMMISSION_WORDS) or percents[-1].value
-            return Parsed("affiliate", {"sales": money[0].value, "commission": _pct(commission)})
+            basis = {"units": sold[0].value, "price": money[0].value} if sold else {"sales": money[0].value}
+            return Parsed("affiliate", {**basis, "commission": _pct(commission)})
 
         if by_unit.get("views") or (by_unit.get("count") and "rpm" in tokens):
             views = (by_unit.get("views") or by_unit["count"])[0].value
@@ -554,6 +538,30 @@ def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:
 def _superscript_powers(text: str) -> str:
     """"10³" → "10^3": NFKC would otherwise fold it into "103"."""
     return _SUPERSCRIPT_RE.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPT_DIGITS), text)
+
+
+def _plain_numbers(text: str) -> str:
+    """Folded text with the numbers people write in many ways written one way: gift emoji as the
+    gifts' names, written-out amounts in digits, and thousands and decimals as `_NUMBER_RE` reads
+    them. Text without a digit only has the first two to do."""
+    for emoji, name in _EMOJI_GIFTS.items():
+        if emoji in text:
+            text = text.replace(emoji, f" {name} ")
+    if "illion" in text or "thousand" in text:  # "a million", "half a million", "two thousand"
+        text = _WORD_SCALE_RE.sub(_scale_in_digits, text)
+    if not _DIGIT_RE.search(text):  # every pattern below needs a digit
+        return text
+    if "mil" in text and _MIL_RE.search(text) and _THOUSAND_MIL_RE.search(text):
+        text = _MIL_RE.sub(r"\1 thousand", text)
+    if "." in text:  # "10.000 diamantes": a thousands point
+        text = _POINT_THOUSANDS_RE.sub(lambda m: m.group(0).replace(".", ""), text)
+    if "," in text:  # "1,5k", "12,50 dollars": a decimal comma
+        text = _DECIMAL_COMMA_RE.sub(".", text)
+    if " " in text:  # "10 000 diamonds": thousands set apart with spaces
+        text = _SPACED_THOUSANDS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
+    if "x" in text:  # "3x lion": three lions
+        text = _TIMES_X_RE.sub(r"\1 ", text)
+    return text
 
 
 def _is_year(value: Decimal) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -59,11 +58,6 @@ def user_text(value: object, limit: int = 300) -> str:
 def no_pings(text: str) -> str:
     """Break @everyone/@here and raw mentions in text that is otherwise trusted Markdown."""
     return _MENTION_RE.sub(lambda m: m.group(0).replace("@", "@" + ZWSP).replace("<", "<" + ZWSP), text)
-
-
-def units(quantity: Decimal | int, unit: str) -> str:
-    """'7 Lions', '1 Lion', '40 Galaxies', '200,000 diamonds': a count with its unit, plural when it isn't one."""
-    return fmt_count(quantity, unit)
 
 
 def clip(text: str, limit: int) -> str:
@@ -193,7 +187,7 @@ class Renderer:
             auto_reload=False,  # templates ship with the code: no stat() per render
         )
         self.env.filters.update(money=fmt_money, rate=fmt_rate, number=fmt_number, percent=fmt_percent,
-                                user_text=user_text, clip=clip, units=units)
+                                user_text=user_text, clip=clip, units=fmt_count)
         self._assumption_lists: LRU[str] = LRU(ASSUMPTION_LISTS_KEPT)
         # Each template's text if it never changes (see `_is_fixed`), else None; filled in on first use.
         self._fixed: dict[str, str | None] = {}
