@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
+_MISSING = object()
 
 
 class LRU(Generic[V]):
@@ -26,9 +27,8 @@ class LRU(Generic[V]):
 
     def get_or_make(self, key: Hashable, make: Callable[[], V]) -> V:
         """The cached value for `key`, or `make()`'s (stored unless it raises)."""
-        try:
-            value = self._data[key]
-        except KeyError:
+        value = self._data.get(key, _MISSING)  # a miss is common (every new question): no exception
+        if value is _MISSING:
             self.misses += 1
             value = self._data[key] = make()
             if len(self._data) > self.maxsize:
@@ -36,7 +36,7 @@ class LRU(Generic[V]):
             return value
         self.hits += 1
         self._data.move_to_end(key)
-        return value
+        return value  # type: ignore[return-value]
 
     def clear(self) -> None:
         self._data.clear()

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from bot.chars import CharTable
+
 _NUMBER_RE = re.compile(
     r"(?P<cur>[$€£])?\s?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
@@ -176,11 +178,21 @@ class Parsed:
     assumed: tuple[str, ...] = ()
 
 
+def _accentless_char(ch: str) -> str:
+    """One character of NFKD text as `fold` keeps it: combining marks (accents) dropped, a curly
+    apostrophe straightened, everything else as it is (numbers keep their signs and points)."""
+    if unicodedata.category(ch) == "Mn":
+        return ""
+    return "'" if ch == "’" else ch
+
+
+_ACCENTLESS = CharTable(_accentless_char)
+
+
 def fold(text: str) -> str:
     if text.isascii():  # nothing for Unicode to normalise, no accents to drop
         return text.lower()
-    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c) != "Mn")
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold()).translate(_ACCENTLESS)
 
 
 def tokenize(text: str) -> list[str]:
@@ -241,7 +253,8 @@ class QuestionParser:
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            parsed = number_of(token)
+            first = token[:1]  # `number_of` says None for a token that can't start a number (most are words)
+            parsed = number_of(token) if first in _NUMBER_STARTS or first.isdigit() else None
             word_count = _WORD_NUMBERS.get(token)
             if parsed is None and word_count is None:
                 i += 1

@@ -56,25 +56,39 @@ def install_reply_adapter(adapter: AsyncWebhookAdapter | None = None) -> None:
 
 
 class CardEmbed(discord.Embed):
-    """An embed that keeps what discord.py made of it the first time it was sent: discord.py would
-    otherwise build the same dict again on every send. Never changed once made (it is cached and
-    shared between replies)."""
+    """An embed made straight from a card's dict. Sending one reads nothing but `to_dict`, so the
+    dict is sent as it is, with the `flags` discord.py adds, instead of being parsed into an
+    `Embed` and built back again. Whatever reads the embed's own fields (`title`, `fields`…) gets
+    them filled in from that dict on first use. Never changed once made (cached and shared)."""
 
-    __slots__ = ("_payload",)
+    __slots__ = ("_payload", "_filled")
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> CardEmbed:
+        self = cls.__new__(cls)
+        self._payload = {**data, "flags": data.get("flags", 0)}
+        return self
 
     def to_dict(self) -> dict[str, Any]:  # type: ignore[override]
-        try:
-            return self._payload  # type: ignore[no-any-return]
-        except AttributeError:
-            self._payload = super().to_dict()
-            return self._payload
+        return self._payload  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        """An `Embed` field not filled in yet: fill them all from the dict, once."""
+        if name in CardEmbed.__slots__ or getattr(self, "_filled", False):
+            raise AttributeError(name)
+        self._filled = True
+        full = discord.Embed.from_dict(self._payload)
+        for slot in discord.Embed.__slots__:
+            if hasattr(full, slot):
+                setattr(self, slot, getattr(full, slot))
+        return getattr(self, name)
 
 
 @lru_cache(maxsize=1024)
 def to_embed(card: Card) -> discord.Embed:
     """The embed for a card (the renderer makes every card, within Discord's limits). Cached:
     replies repeat, and discord.py only reads an embed to send it."""
-    return CardEmbed.from_dict(card.to_embed_dict())
+    return CardEmbed.of(card.to_embed_dict())
 
 
 async def send_reply(interaction: discord.Interaction, reply: Reply, *, ephemeral: bool = False,

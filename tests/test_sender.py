@@ -67,6 +67,9 @@ def test_a_card_embed_sends_what_discord_py_would(service):
         assert embed.to_dict() is embed.to_dict()  # made once
         assert (embed.title, embed.description, len(embed.fields)) == (
             reply.card.title, reply.card.description or None, len(reply.card.fields))
+        assert (embed.colour.value, embed.footer.text, embed.image.url) == (
+            reply.card.colour, reply.card.footer or None, None)  # every field filled in, as discord.py's
+        assert embed.to_dict() == discord.Embed.from_dict(reply.card.to_embed_dict()).to_dict()  # unchanged by reading
 
 
 def test_every_card_comes_fitted_from_the_renderer(service):

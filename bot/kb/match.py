@@ -9,6 +9,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from operator import itemgetter
 
 import numpy as np
@@ -46,6 +47,17 @@ GENERIC_TERMS = frozenset(stem(w) for w in
 )
 
 Vector = dict[str, float]
+
+
+class Query(NamedTuple):
+    """A question's features that an index knows (each once, in the question's order), and the norm
+    of its vector over them: a feature's weight in it is fixed (`_Index._query_weight`)."""
+
+    features: list[str]
+    norm: float
+
+    def __bool__(self) -> bool:
+        return bool(self.features)
 # A feature's postings: the ids of the phrasings (or topics) that hold it, and its weight in each.
 Postings = tuple[np.ndarray, np.ndarray]
 
@@ -128,11 +140,15 @@ class _Index:
             for f, w in vec.items():
                 topic_post[f].append((ti, w))
         # Each feature's postings as one pair of arrays, for `scores`: its phrasings' ids, then its
-        # topics' ids offset by the number of phrasings (so one `bincount` makes every dot product).
+        # topics' ids offset by the number of phrasings (so one `bincount` makes every dot product),
+        # each weight multiplied by the feature's weight in a query and by its blend factor.
         # Phrasings are numbered topic by topic: each topic's are one run from `_phrase_starts[topic]`.
         self.phrase_count = len(self._phrase_topic)
+        self._query_weight = {f: (BIGRAM_WEIGHT if " " in f else 1.0) * self.idf(f) for f in topic_post}
+        self._query_weight_squared = {f: w * w for f, w in self._query_weight.items()}
         self._postings: dict[str, Postings] = {
-            f: _arrays(phrase_post.get(f, []) + [(self.phrase_count + ti, w) for ti, w in post])
+            f: _arrays([(pi, self._query_weight[f] * PHRASE_BLEND * w) for pi, w in phrase_post.get(f, [])]
+                       + [(self.phrase_count + ti, self._query_weight[f] * TOPIC_BLEND * w) for ti, w in post])
             for f, post in topic_post.items()
         }
         self._phrase_starts = np.searchsorted(np.array(self._phrase_topic), np.arange(len(self.topics)))
@@ -147,27 +163,28 @@ class _Index:
         for f, w in _normalise({f: w * self.idf(f) for f, w in feats}).items():
             phrase_post[f].append((pi, w))
 
-    def query(self, feats: Iterable[tuple[str, float]]) -> Vector:
-        """The normalised query vector over the features this index knows."""
-        idf, default, known = self._idf, self._default_idf, self._postings
-        vec = {f: w * idf.get(f, default) for f, w in feats if f in known}
-        return _normalise(vec) if vec else {}
+    def query(self, feats: Iterable[tuple[str, float]]) -> Query:
+        """The features of `feats` this index knows, and the norm of the query's vector over them."""
+        known = self._postings
+        found = [f for f, _ in feats if f in known]
+        return Query(found, math.sqrt(sum(map(self._query_weight_squared.__getitem__, found))) or 1.0)
 
-    def scores(self, query: Vector) -> list[float]:
+    def scores(self, query: Query) -> list[float]:
         """Blended similarity of `query` to every topic plus keyword hits, in topic order.
 
-        Each dot product is summed feature by feature in the query's order (`bincount` adds its
-        weights in input order), so the figures are exactly those of the plain loops it replaces."""
-        postings = [self._postings[f] for f in query]  # `query` holds only features this index knows
-        ids = np.concatenate([ids for ids, _ in postings])
-        weights = np.concatenate([weights for _, weights in postings])
-        weights *= np.repeat(np.fromiter(query.values(), np.float64, len(query)), [len(ids) for ids, _ in postings])
-        dot = np.bincount(ids, weights, minlength=self.phrase_count + len(self.topics))
-        best_phrase = np.maximum.reduceat(dot[:self.phrase_count], self._phrase_starts)
-        blended = (PHRASE_BLEND * best_phrase + TOPIC_BLEND * dot[self.phrase_count:]).tolist()
-        terms = query.keys()
+        The postings hold each weight already multiplied by its feature's weight in any query
+        (`_query_weight`) and by its blend factor (a positive factor commutes with the best
+        phrasing's maximum), so the query's vector is only divided by its norm at the end. Each dot
+        product is summed feature by feature in the query's order (`bincount` adds its weights in
+        input order): the figures are exactly those of the plain loops of that definition."""
+        postings = [self._postings[f] for f in query.features]  # the features this index knows
+        dot = np.bincount(np.concatenate([ids for ids, _ in postings]), np.concatenate([w for _, w in postings]),
+                          minlength=self.phrase_count + len(self.topics))
+        blended = ((np.maximum.reduceat(dot[:self.phrase_count], self._phrase_starts) + dot[self.phrase_count:])
+                   / query.norm).tolist()
+        terms = frozenset(query.features)
         keyword_hits: dict[int, int] = defaultdict(int)
-        for f in terms:
+        for f in query.features:
             for ti, kw in self._keywords_by_term.get(f, ()):
                 if kw <= terms:
                     keyword_hits[ti] += 1
@@ -257,8 +274,7 @@ class Matcher:
         ranked: list[tuple[Topic, float]] = []
         guild_index = self._guilds.get(guild_id) if guild_id is not None else None
         for index, is_kb in ((self._kb, True), (guild_index, False)):
-            query = index.query(feats) if index is not None else {}
-            if not query:
+            if index is None or not (query := index.query(feats)):
                 continue
             scores = index.scores(query)
             if is_kb and not (kb_allowed and other_platform is None):

@@ -12,6 +12,8 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
+from bot.chars import CharTable
+
 WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low") is not likes.
 _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|so\b|really\b|super\b|maybe\b|only\b|just\b|literally\b|half\b|nothing\b|zero\b|basically\b)"
@@ -40,23 +42,26 @@ FUZZY_CUTOFF = 87.0  # one dropped or doubled letter passes; a swapped vowel (to
 _ASCII_NON_WORD_RE = re.compile(r"[^a-z0-9']+")
 
 
+def _fold_char(ch: str) -> str:
+    """One character of NFKD text as `fold` keeps it: accents (combining marks) dropped, letters,
+    digits and apostrophes kept, emoji and other symbols spaced (for the lexicon), the rest a space."""
+    category = unicodedata.category(ch)
+    if category == "Mn":
+        return ""
+    if ch.isalnum() or ch == "'":
+        return ch
+    return f" {ch} " if category == "So" else " "
+
+
+_FOLD_CHARS = CharTable(_fold_char)
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents, keep emoji as separate symbols, turn other punctuation into spaces."""
     if text.isascii():  # most questions: no accents, no emoji, nothing for Unicode to normalise
         return " ".join(_ASCII_NON_WORD_RE.sub(" ", text.lower()).split())
-    text = unicodedata.normalize("NFKC", text).casefold()
-    out: list[str] = []
-    for ch in unicodedata.normalize("NFKD", text):
-        cat = unicodedata.category(ch)
-        if cat == "Mn":  # combining accent
-            continue
-        if ch.isalnum() or ch == "'":
-            out.append(ch)
-        elif cat == "So":  # emoji and other symbols: keep, spaced, for the lexicon
-            out.append(f" {ch} ")
-        else:
-            out.append(" ")
-    return " ".join("".join(out).split())
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(text.translate(_FOLD_CHARS).split())
 
 
 # (suffix, replacement, minimum word length), tried in order; the first that fits applies.
@@ -131,16 +136,22 @@ class Lexicon:
         left to right; replacements are not looked at again. Words end up single-spaced."""
         words = folded.split()
         longest_from, table = self._longest_from, self.table
+        if longest_from.keys().isdisjoint(words):  # no form starts at any word (most questions)
+            return " ".join(words)
         out: list[str] = []
         i, count = 0, len(words)
         while i < count:
-            for size in range(min(longest_from.get(words[i], 0), count - i), 0, -1):
-                canonical = table.get(words[i] if size == 1 else " ".join(words[i:i + size]))
-                if canonical is not None:
-                    out.append(canonical)
-                    i += size
-                    break
-            else:  # no form starts here (or none fits)
+            longest = longest_from.get(words[i])
+            if longest is not None:
+                for size in range(min(longest, count - i), 0, -1):
+                    canonical = table.get(words[i] if size == 1 else " ".join(words[i:i + size]))
+                    if canonical is not None:
+                        out.append(canonical)
+                        i += size
+                        break
+                else:  # no form fits here
+                    longest = None
+            if longest is None:
                 out.append(words[i])
                 i += 1
         return " ".join(out)

@@ -148,26 +148,49 @@ def test_server_entry_found_beside_knowledge_base(service):
 
 def _plain_scores(index, query):
     """`_Index.scores` written as plain loops over the postings: the definition it must keep to."""
-    from bot.kb.match import KEYWORD_BONUS, KEYWORD_BONUS_MAX, PHRASE_BLEND, TOPIC_BLEND
+    from bot.kb.match import KEYWORD_BONUS, KEYWORD_BONUS_MAX
 
     phrase_dot: dict[int, float] = {}
     topic_dot: dict[int, float] = {}
-    for f, qw in query.items():
+    for f in query.features:  # each posting's weight already holds the feature's and the blend's
         for i, w in zip(*index._postings[f]):  # phrasings first, then topics numbered after them
             if i < index.phrase_count:
-                phrase_dot[int(i)] = phrase_dot.get(int(i), 0.0) + qw * w
+                phrase_dot[int(i)] = phrase_dot.get(int(i), 0.0) + w
             else:
                 ti = int(i) - index.phrase_count
-                topic_dot[ti] = topic_dot.get(ti, 0.0) + qw * w
+                topic_dot[ti] = topic_dot.get(ti, 0.0) + w
     best: dict[int, float] = {}
     for pi, dot in phrase_dot.items():
         ti = index._phrase_topic[pi]
         best[ti] = max(best.get(ti, 0.0), dot)
-    hits = {ti: sum(1 for kws in index._keywords_by_term.values() for t, kw in kws if t == ti and kw <= query.keys())
+    hits = {ti: sum(1 for kws in index._keywords_by_term.values() for t, kw in kws if t == ti and kw <= set(query.features))
             for ti in range(len(index.topics))}
-    return [PHRASE_BLEND * best.get(i, 0.0) + TOPIC_BLEND * topic_dot.get(i, 0.0)
+    return [(best.get(i, 0.0) + topic_dot.get(i, 0.0)) / query.norm
             + (min(KEYWORD_BONUS_MAX, KEYWORD_BONUS * hits[i]) if hits[i] else 0.0)
             for i in range(len(index.topics))]
+
+
+def test_a_query_vector_is_the_normalised_tf_idf_of_its_features(service):
+    """`_Index.query` keeps only the norm; the postings carry each feature's fixed weight in a query
+    (1 for a term, BIGRAM_WEIGHT for a pair, times its idf) and its blend factor."""
+    import math
+
+    from bot.kb.match import BIGRAM_WEIGHT, PHRASE_BLEND, TOPIC_BLEND, features
+
+    index = service.matcher._kb
+    feats = features(service.matcher.analyzer.terms("do likes pay on tiktok live zzqx"))
+    query = index.query(feats)
+    assert query.features == [f for f, _ in feats if f in index._postings] and "zzqx" not in query.features
+    assert any(" " in f for f in query.features)  # pairs of terms count too, at BIGRAM_WEIGHT
+    weight = {f: (BIGRAM_WEIGHT if " " in f else 1.0) * index.idf(f) for f in query.features}
+    assert math.isclose(query.norm, math.sqrt(sum(w * w for w in weight.values())))
+    # A topic's postings for a term: that term's weight in the topic's (normalised) vector, times the
+    # term's weight in a query and TOPIC_BLEND; a phrasing's the same with PHRASE_BLEND.
+    term = next(f for f in query.features if " " not in f)
+    ids, weights = index._postings[term]
+    for i, w in zip(ids, weights):
+        blend = PHRASE_BLEND if i < index.phrase_count else TOPIC_BLEND
+        assert 0 < w / (weight[term] * blend) <= 1.0 + 1e-12
 
 
 def test_scores_are_exactly_the_plain_sums(service):
