@@ -98,6 +98,7 @@ _FACT_RE = re.compile(
     r"|is\s+that\s+(?:right|true|real|correct|good|fair)|did\s+they\s+change|\bchanged?\b|\bbonus\b"
     r"|\bage\b|\byears?\s+old\b|\byo\b|\bto\s+go\s+live\b|\bwhy\b|\btrue\b|\bheard\b|\bminimum\b|\bmin\b"
     r"|\bwrong\b|\btips?\b|\badvice\b"
+    r"|\b(?:dms?|dm'?e?d|pm'?e?d|inbox)\b|\boffer(?:ed|s|ing)?\b|\bpromised?\b"  # someone else's offer: scams
     r"|^(?:so\s+|ok\s+|and\s+|but\s+|if\s+[^,?]*?\s)?(?:do|does|did|can|could|is|are|will|would|should)\s"
     r"|\bhow\s+(?:do|can|should|would)\s+i\s+(?:get|find|start|land|grow|become|reach)\b"
 )
@@ -111,7 +112,7 @@ _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|wil
                             r"|what(?:'s|s|\s+is|\s+would\s+be)\s+that\b"
                             r"|\bestimate|\bcalc|\bprojection|\bpotential|\bexpect|\bearn(?:ings?)?\b|\bincome\b")
 _INVERSE_RE = re.compile(
-    r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|can\s+i\s+|to\s+|for\b|with\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
+    r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|can\s+|does\s+|will\s+|to\s+|for\b|with\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
     r"|(?P<what2>[a-z💎🪙🌹🦁' ]{2,30}?)\s+(?:needed|required|i\s+need|do\s+i\s+need)\s+(?:for|to)"
     r"|\b[cq]uant[oa]s\s+(?P<what3>[a-z' ]{2,30}?)\s+(?:necesito|preciso|para|por|=)"  # Spanish, Portuguese
 )
@@ -354,6 +355,8 @@ class QuestionParser:
             target = money[-1].value
             what = inverse.group("what") or inverse.group("what2") or inverse.group("what3")
             gift, _ = self._gift_after(tokenize(what), 0)
+            if gift is not None and _SPEND_RE.search(text) and not _EARN_RE.search(text):  # a viewer buying
+                return Parsed("gifts_bought", {"name": gift.name, "usd": target, **_channel(text), **agency})
             if gift is not None:
                 return Parsed("gifts_for_usd", {"name": gift.name, "usd": target, **agency})
             if any(_UNITS.get(w) == "diamonds" for w in what.split()) or "diamond" in what:

@@ -64,6 +64,7 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
 
 @pytest.mark.parametrize(("question", "figure"), [
     ("2 lions and a galaxy", "$304.99"),
+    ("a brand dmed me asking my rate for 20k followers, how much should i charge", "$256.25"),  # asks outright
     ("50 roses x 4 viewers + 2 finger hearts", "$1.05"),
     ("my agency takes 15% of 40k diamonds, what do i keep", "$170.00"),
     ("how many roses for $25", "5,000"),
@@ -72,6 +73,10 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("1.2M views at $0.55 rpm", "$660.00"),
     ("i have $12,400 in my balance, how many days to withdraw it all", "13"),
     ("how many coins is $50", "3,496 coins"),
+    ("how many coins does $10 get me", "699 coins"),
+    ("how many roses can i buy with $5", "349 Roses"),  # a viewer's purchase, at coin prices
+    ("how many lions can i buy with $1000 on the website", "3 Lions"),
+    ("how many roses do i need to make $5", "1,000 Roses"),  # the creator's side: what pays $5
     ("how many coins can i buy with 20 dollars", "1,398 coins"),
     ("how many coins do i get for $10 on the website", "943 coins"),
     ("i stream 20 times a month for 3 hours with about 120 viewers, what could i earn", "A month of 20 LIVEs"),

@@ -143,10 +143,12 @@ def coins_formula(rates: Rates, coins: Decimal) -> str:
 
 def gift_money(rates: Rates, *, kind: str, title: str, coins: Band, formula: str, cut: AgencyCut,
                keys: Iterable[str] = (), lines: Sequence[Line] = (), notes: Iterable[str | None] = (),
-               inputs: Mapping[str, InputValue], count: Band | None = None, unit: str | None = None) -> Estimate:
+               inputs: Mapping[str, InputValue], count: Band | None = None, unit: str | None = None,
+               prices: Band | None = None) -> Estimate:
     """Coins of gifts → diamonds → creator USD, with what viewers paid and the model and US notes.
 
     `formula` describes how the coins were counted and ends where `coins_formula` takes over.
+    `prices` are the coin prices the viewers paid, when the question says (default: web to app).
     """
     diamonds = coins * rates.get("diamonds_per_coin")
     amount = diamonds * rates.get("diamond_usd") * cut.kept
@@ -157,6 +159,7 @@ def gift_money(rates: Rates, *, kind: str, title: str, coins: Band, formula: str
         keys=("diamond_usd", "diamonds_per_coin", *keys, *cut.keys, *COIN_PRICE_KEYS,
               "diamonds_per_coin_legacy", *SCALED_KEYS),
         notes=(*notes, coin_model_note(rates, coins.typical, cut), scaled_note(rates, diamonds.typical, cut)),
-        lines=(*lines, Line("Viewers paid for the coins", coins.typical, "coins", viewer_cost(rates, coins.typical))),
+        lines=(*lines, Line("Viewers paid for the coins", coins.typical, "coins",
+                            viewer_cost(rates, coins.typical) if prices is None else prices * coins.typical)),
         inputs=inputs, count=count, unit=unit,
     )

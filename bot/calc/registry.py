@@ -162,6 +162,11 @@ def _gifts_for_usd(
     return live.gifts_for_usd(rates, name, usd, agency=agency)
 
 
+def _gifts_bought(rates: Rates, catalogue: GiftCatalogue, *, name: Gift, usd: Decimal, channel: Any = None,
+                  agency: Decimal | None = None) -> Estimate:
+    return live.usd_to_gifts(rates, name, usd, channel=channel, agency=agency)
+
+
 def _projection(rates: Rates, catalogue: GiftCatalogue, **p: Any) -> Estimate:
     """Each income stream whose parameters are given, for one month, added up."""
     agency = p.get("agency")
@@ -291,6 +296,17 @@ KINDS: Mapping[str, KindSpec] = {
                 AGENCY,
             ),
             _gifts_for_usd,
+        ),
+        KindSpec(
+            "gifts_bought",
+            "how many of one gift a viewer's money buys, and what they pay you once sent",
+            (
+                ParamSpec("name", "gift", "the gift's name", required=True),
+                _num("usd", "decimal", USD, "the amount spent, in USD", required=True),
+                _choice("channel", ("web", "app"), "where the coins were bought (default: app, web as the low price)"),
+                AGENCY,
+            ),
+            _gifts_bought,
         ),
         KindSpec(
             "subs",

@@ -26,6 +26,7 @@ REQUIRED_KINDS = {
     "projection",
     "diamonds_for_usd",
     "gifts_for_usd",
+    "gifts_bought",
     "coins_for_usd",
 }
 
@@ -48,6 +49,10 @@ EXAMPLES = [
     ("gifts", {"items": "an interstellar and 3 money guns"}, "57.50"),
     ("gifts_for_usd", {"name": "roses", "usd": "25"}, 5000),
     ("gifts_for_usd", {"name": "galaxies", "usd": "500"}, 100),
+    # what a viewer's money buys: $5 at the app's $0.0143 a coin is 349 coins, 349 one-coin Roses;
+    # $1,000 on the web at $0.0106 is 94,339 coins, 3 whole 29,999-coin Lions
+    ("gifts_bought", {"name": "rose", "usd": "5"}, 349),
+    ("gifts_bought", {"name": "lion", "usd": "1000", "channel": "web"}, 3),
     ("subs", {"subscribers": "200", "price": "9.99", "share": "50%"}, "999.00"),
     ("subs", {"subscribers": "150", "price": "5.99", "share": "50"}, "449.25"),
     ("subs", {"subscribers": "500", "price": "2.99", "share": "0.7", "plan": "subscription"}, "1046.50"),
@@ -130,6 +135,8 @@ def test_choices_accept_spacing_and_case(rates, catalogue, plan: str) -> None:
         ("gifts", {"items": "2 lions x3"}, "count once"),
         ("gift", {"name": "2 lions"}, "I don't know a gift called '2 lions'"),
         ("gifts_for_usd", {"name": "2 lions", "usd": "5"}, "I don't know a gift called '2 lions'"),
+        ("gifts_bought", {"name": "lion", "usd": "100"}, "$100.00 doesn't buy one Lion: it costs 29,999 coins"),
+        ("gifts_bought", {"name": "rose", "usd": "5", "channel": "shop"}, "channel must be one of web, app"),
         ("agency", {"percent": "10"}, "either in USD or in diamonds"),
         ("projection", {}, "at least one income stream"),
         ("projection", {"viewers": "10"}, "hours per stream"),
@@ -180,3 +187,18 @@ def test_parse_gift_list_rejects(catalogue, text: str, message: str) -> None:
 def test_affiliate_takes_units_and_price_or_a_sales_total(rates, catalogue, params) -> None:
     with pytest.raises(InputError, match="units sold"):
         compute("affiliate", params, rates, catalogue)
+
+
+@pytest.mark.parametrize(("kind", "params"), [
+    ("coins_for_usd", {"usd": "1000", "channel": "web"}),
+    ("coins_for_usd", {"usd": "50", "channel": "app"}),
+    ("gifts_bought", {"name": "lion", "usd": "1000", "channel": "web"}),
+    ("gifts_bought", {"name": "rose", "usd": "5"}),
+])
+def test_a_purchase_says_viewers_paid_what_they_spent(rates, catalogue, kind: str, params) -> None:
+    """At the prices of where they bought (web or app), not the app's whatever the question said;
+    a whole gift or coin less at most."""
+    estimate = compute(kind, params, rates, catalogue)
+    paid = next(line.amount for line in estimate.lines if line.label == "Viewers paid for the coins")
+    spent = D(params["usd"])
+    assert spent - D(450) <= paid.typical <= spent

@@ -117,6 +117,11 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("should i stream on twitch and youtube too", "merch_multichannel"),
     ("is youtube better for money than tiktok", "merch_multichannel"),
     ("do twitch subs pay more than tiktok subs", "subscriptions"),
+    # someone else's offer, in the DMs or not, is a question about scams, not a sum to work out
+    ("a guy in my dms says he can get me 10k diamonds for $50", "scams"),
+    ("someone offered to buy my tiktok account is that legit", "scams"),
+    ("got pm'd about cheap coins, 5000 coins for $20", "scams"),
+    ("whats the difference between coins and diamonds", "gifts_diamonds"),
 ])
 def test_question_reaches_its_topic(service, question, topic):
     assert service.ask(question).topic == topic
