@@ -77,6 +77,10 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("how many roses can i buy with $5", "349 Roses"),  # a viewer's purchase, at coin prices
     ("how many lions can i buy with $1000 on the website", "3 Lions"),
     ("how many roses do i need to make $5", "1,000 Roses"),  # the creator's side: what pays $5
+    ("cuánto dinero es un león en tiktok", "$150.00"),  # "un", "um", "ein": one gift
+    ("wie viel ist ein löwe auf tiktok wert", "$150.00"),
+    ("ne kadar eder 1000 elmas", "$5.00"),  # Turkish diamonds
+    ("ne kadar eder 1000 jeton", "$5.00"),  # and coins
     ("how many coins can i buy with 20 dollars", "1,398 coins"),
     ("how many coins do i get for $10 on the website", "943 coins"),
     ("i stream 20 times a month for 3 hours with about 120 viewers, what could i earn", "A month of 20 LIVEs"),
