@@ -89,9 +89,9 @@ def scaled_note(rates: Rates, diamonds: Decimal, cut: AgencyCut) -> str:
     """The US Scaled LIVE Rewards range for this many diamonds."""
     low, high = rates.get("scaled_rewards_low"), rates.get("scaled_rewards_high")
     per = diamonds * rates.get("diamond_nominal_usd") * cut.kept
-    return (f"US only: Scaled LIVE Rewards pay {fmt_percent(low)}–{fmt_percent(high)} of the "
-            f"{fmt_rate(rates.get('diamond_nominal_usd'))} diamond value → "
-            f"{fmt_money(per * min(low, high))}–{fmt_money(per * max(low, high))}")
+    said = rates.derived("scaled_note", lambda: f"US only: Scaled LIVE Rewards pay {fmt_percent(low)}–{fmt_percent(high)} "
+                                                f"of the {fmt_rate(rates.get('diamond_nominal_usd'))} diamond value → ")
+    return f"{said}{fmt_money(per * min(low, high))}–{fmt_money(per * max(low, high))}"
 
 
 def other_coin_model(rates: Rates) -> tuple[Decimal, bool] | None:

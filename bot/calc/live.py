@@ -48,10 +48,11 @@ def diamonds_to_usd(rates: Rates, amount: Decimal | int, *, agency: Decimal | No
     cut = agency_cut(rates, agency)
     rate = rates.get("diamond_usd")
     value = Band.exact(diamonds * rate * cut.kept)
+    counted = fmt_count(diamonds, "diamond")
     return money_estimate(
-        rates, kind="diamonds", title=fmt_count(diamonds, "diamond"),
+        rates, kind="diamonds", title=counted,
         amount=value,
-        formula=f"{fmt_count(diamonds, 'diamond')} × {fmt_rate(rate)}{cut.formula()} = {fmt_money(value.typical)}",
+        formula=f"{counted} × {fmt_rate(rate)}{cut.formula()} = {fmt_money(value.typical)}",
         keys=("diamond_usd", *cut.keys, *SCALED_KEYS),
         notes=(scaled_note(rates, diamonds, cut),),
         inputs={"amount": diamonds, **agency_input(agency)},

@@ -6,7 +6,7 @@ Calculations never hold a rate of their own: they read a `Rates` value passed in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
@@ -116,6 +116,8 @@ class Rates:
     overrides: Mapping[str, RateValue] = field(default_factory=dict)
     # Each rate's `Assumption`, made once: they are immutable and every estimate cites several.
     _assumptions: dict[str, Assumption] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Text worked out from these rates alone (see `derived`).
+    _derived: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
@@ -163,6 +165,12 @@ class Rates:
         return Assumption(key=key, label=spec.label, value=value, shown=spec.show(value), unit=spec.unit,
                           source=spec.source, as_of=spec.as_of, overridden=self.is_overridden(key),
                           us_only=spec.us_only, note=spec.note)
+
+    def derived(self, key: str, make: Callable[[], str]) -> str:
+        """Text that depends on these rates alone (a note's fixed part), made once: rates never change."""
+        if (made := self._derived.get(key)) is None:
+            made = self._derived[key] = make()
+        return made
 
     def assumptions(self, *keys: str) -> tuple[Assumption, ...]:
         """The assumptions for these keys, each once, in the order given."""

@@ -78,6 +78,15 @@ class Assumption:
     overridden: bool = False
     us_only: bool = False
     note: str | None = None
+    # Worked out once: every estimate's list of assumptions is a cache key (`Renderer.estimate`).
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.key, self.label, self.value, self.shown, self.unit, self.source,
+                                                self.as_of, self.overridden, self.us_only, self.note)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def to_dict(self) -> dict[str, Any]:
         return {
