@@ -122,6 +122,10 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("someone offered to buy my tiktok account is that legit", "scams"),
     ("got pm'd about cheap coins, 5000 coins for $20", "scams"),
     ("whats the difference between coins and diamonds", "gifts_diamonds"),
+    ("how much do tiktok agents make", "agencies"),  # an agent is an agency's
+    ("can minors get paid on tiktok", "eligibility"),
+    ("how many followers to make money on tiktok", "eligibility"),
+    ("do you get paid for going viral", "creativity_program"),
 ])
 def test_question_reaches_its_topic(service, question, topic):
     assert service.ask(question).topic == topic
