@@ -217,7 +217,8 @@ def test_a_bare_balance_to_withdraw_is_read_as_dollars_and_says_so(service):
     assert service.ask("can i withdraw 2 times a day").kind == "answer"
 
 
-@pytest.mark.parametrize("question", ["how much is 10k diamonds in euros", "£50 of coins what do i get"])
+@pytest.mark.parametrize("question", ["how much is 10k diamonds in euros", "£50 of coins what do i get",
+                                      "convert 50 euros to coins", "i spent 20 pounds on coins"])
 def test_another_currency_in_the_question_is_read_as_dollars_and_says_so(service, question):
     reply = service.ask(question)
     assert reply.kind == "estimate" and "amounts in US dollars" in reply.markdown
