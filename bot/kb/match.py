@@ -39,11 +39,12 @@ _CORE_TERMS = _MONEY_TERMS | frozenset(stem(w) for w in ("tiktok", "live"))
 GATE_FACTOR = 0.5
 OTHER_PLATFORM_FACTOR = 0.3
 # Words too general to show that a question is about creator money, even inside a title or keyword
-# (stemmed, as the terms they are taken from).
+# (stemmed, as the terms they are taken from): "whats the weather today" and "can you dm me" are not ours.
 GENERIC_TERMS = frozenset(stem(w) for w in
     """what why how when where who which much many per make go up more own time full tiktok live money pay
     get do can work need say take come give see know want think use find keep real true good best new now
-    day year thing way one two lot people someone anyone tell help top under over off big small""".split()
+    day year thing way one two lot people someone anyone tell help top under over off big small
+    today tonight yesterday tomorrow week weekend month morning night hour minute dm""".split()
 )
 
 Vector = dict[str, float]
