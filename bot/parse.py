@@ -157,7 +157,7 @@ _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek
 
 
 class GiftResolver(Protocol):
-    def resolve(self, name: str) -> Any: ...
+    def resolve(self, name: str, *, typos: bool = True) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -315,18 +315,20 @@ class QuestionParser:
         return (unit, j + 1) if unit else (None, start)
 
     def _gift_after(self, tokens: Sequence[str], start: int) -> tuple[Any, int]:
-        """The longest run of up to four words after `start` that names a gift."""
+        """The longest run of up to four words after `start` that names a gift, spelt right; else the
+        longest one a typo away ("5 lions make" is Lions, not a misspelt Lion's Mane)."""
         j = start
         while j < len(tokens) and tokens[j] in ("tiktok", "tt", "big", "little"):
             j += 1
-        words = [t for t in tokens[j:j + _GIFT_WINDOW]]
-        for size in range(len(words), 0, -1):
-            if any(number_of(w) or w in "$€£%×*+=/" for w in words[:size]):
-                continue
-            phrase = " ".join(words[:size])
-            gift = self.gifts.resolve(phrase) or (self.gifts.resolve(" ".join(tokens[start:j + size])) if j > start else None)
-            if gift is not None:
-                return gift, j + size
+        words = tokens[j:j + _GIFT_WINDOW]
+        sizes = [size for size in range(len(words), 0, -1)
+                 if not any(number_of(w) or w in "$€£%×*+=/" for w in words[:size])]
+        for typos in (False, True):
+            for size in sizes:
+                gift = self.gifts.resolve(" ".join(words[:size]), typos=typos) or (
+                    self.gifts.resolve(" ".join(tokens[start:j + size]), typos=typos) if j > start else None)
+                if gift is not None:
+                    return gift, j + size
         return None, start
 
     # --- choosing the calculation -----------------------------------------------------------

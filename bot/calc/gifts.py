@@ -87,17 +87,18 @@ class GiftCatalogue:
     def __len__(self) -> int:
         return len(self.gifts)
 
-    def resolve(self, name: str) -> Gift | None:
-        """The gift a user means, or None: exact name or alias, then singular, then a close typo."""
+    def resolve(self, name: str, *, typos: bool = True) -> Gift | None:
+        """The gift a user means, or None: exact name or alias, then singular, then (unless `typos`
+        is False) a close typo."""
         found = self._index.get(name)  # already a key: nothing to normalize
-        return found if found is not None else self._resolved.get_or_make(name, lambda: self._resolve(name))
+        return found if found is not None else self._resolved.get_or_make((name, typos), lambda: self._resolve(name, typos))
 
-    def _resolve(self, name: str) -> Gift | None:
+    def _resolve(self, name: str, typos: bool) -> Gift | None:
         key = normalize(name)
         if not key:
             return None
         found = next((self._index[k] for k in (key, *singular_forms(key)) if k in self._index), None)
-        if found is not None or len(key) < FUZZY_MIN_LENGTH:
+        if found is not None or not typos or len(key) < FUZZY_MIN_LENGTH:
             return found
         return self._fuzzy(key)
 

@@ -238,6 +238,15 @@ def test_typo_matching_compares_only_names_that_can_reach_the_cutoff(catalogue: 
 def test_resolved_names_are_remembered_without_changing_the_answer(catalogue: GiftCatalogue) -> None:
     fresh = GiftCatalogue.of(catalogue.all())
     for name in ("Lion", "lions", "LIONN", "tiktok universe", "rose", "nothing like a gift", "", "  "):
-        first = fresh.resolve(name)
-        assert fresh.resolve(name) is first
-        assert first == catalogue._resolve(name)
+        for typos in (True, False):
+            first = fresh.resolve(name, typos=typos)
+            assert fresh.resolve(name, typos=typos) is first
+            assert first == catalogue._resolve(name, typos)
+    assert fresh.resolve("LIONN") is not None and fresh.resolve("LIONN", typos=False) is None  # remembered apart
+
+
+def test_a_name_spelt_right_wins_over_a_longer_one_a_typo_away(service) -> None:
+    """'5 lions make' is five Lions: 'lions make' is also one typo from Lion's Mane."""
+    reply = service.ask("what do 12 galaxies and 5 lions make")
+    assert reply.kind == "estimate" and "5 × Lion " in reply.markdown and "Mane" not in reply.markdown
+    assert "2 × Galaxy" in service.ask("2 galxies and a lion").markdown  # a typo alone is still read
