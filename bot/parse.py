@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from bot.chars import CharTable
@@ -153,6 +153,17 @@ _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show
 _PER_STREAM_RE = re.compile(r"\b(?:per|every|each|a)\s+(?:stream|live|session)\b")
 # "20 times a month", "go live 10 times": streams.
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
+# "3,000 diamonds a day … what's that a month": an amount per period, asked over a longer one. Days in
+# each period, and how many of one make the next (a month is 30 days, as for streams "every day").
+_PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
+_PERIOD_WORDS = {"day": "day", "daily": "day", "week": "week", "weekly": "week", "wk": "week", "month": "month",
+                 "monthly": "month", "year": "year", "yearly": "year", "annually": "year", "yr": "year"}
+_PER_WORDS = frozenset({"a", "per", "each", "every", "/", "in", "for", "over", "the", "whole", "an", "entire"})
+_OVER: dict[tuple[str, str], tuple[Decimal, str]] = {
+    ("day", "week"): (Decimal(7), "7 days in a week"), ("day", "month"): (Decimal(30), "30 days in a month"),
+    ("day", "year"): (Decimal(365), "365 days in a year"), ("week", "month"): (Decimal(30) / 7, "30 ÷ 7 weeks in a month"),
+    ("week", "year"): (Decimal(52), "52 weeks in a year"), ("month", "year"): (Decimal(12), "12 months in a year"),
+}
 _MONTH_RE = re.compile(r"\bmonth|\bmonthly|/\s?mo\b|\ba\s+mo\b|per\s+mo\b|\bweek|\bdays?\s+a\b|\bevery\s+day\b|\bdaily\b")
 
 
@@ -440,7 +451,9 @@ class QuestionParser:
                 return Parsed("series", {"buyers": buyers[0].value, "price": money[0].value, **agency})
 
         if by_unit.get("diamonds"):
-            return Parsed("diamonds", {"amount": by_unit["diamonds"][0].value, **agency})
+            diamonds = by_unit["diamonds"][0]
+            amount, said = _over_period(tokens, diamonds, "diamonds")
+            return Parsed("diamonds", {"amount": amount, **agency}, said)
 
         if by_unit.get("coins"):
             coins, hours = by_unit["coins"][0], self._hours(by_unit)
@@ -452,7 +465,8 @@ class QuestionParser:
             streams = self._streams(text, by_unit) if _PER_STREAM_RE.search(text) else None
             if streams is not None:  # "1,000 coins every stream, 20 streams"
                 return Parsed("coins", {"amount": coins.value, "times": int(streams), **agency})
-            return Parsed("coins", {"amount": coins.value, **agency})
+            amount, said = _over_period(tokens, coins, "coins")
+            return Parsed("coins", {"amount": amount, **agency}, said)
 
         if money and (_SPEND_RE.search(text) or tokens[money[0].end:money[0].end + 1] in _SPENT_ON):
             return Parsed("coins_for_usd", {"usd": money[0].value, **_channel(text), **agency})
@@ -548,6 +562,32 @@ def _plain(value: Decimal) -> str:
 def _each(tokens: Sequence[str], q: Quantity) -> bool:
     """The quantity is per person: "20 coins each", "a 20 coin gift apiece"."""
     return any(w in ("each", "apiece") for w in tokens[q.end:q.end + 3])
+
+
+def _over_period(tokens: Sequence[str], q: Quantity, unit: str) -> tuple[Decimal, tuple[str, ...]]:
+    """The quantity over the longest period the question asks about, when it is given per a shorter
+    one ("3,000 diamonds a day … a month": 90,000), with the sum as an assumption to show; else the
+    quantity itself."""
+    source = _period_at(tokens, q.end)
+    if source is None:
+        return q.value, ()
+    targets = [_PERIOD_WORDS[w] for i, w in enumerate(tokens) if w in _PERIOD_WORDS and not q.end <= i < q.end + 2
+               and (i == 0 or tokens[i - 1] in _PER_WORDS or w.endswith("ly"))]
+    target = max(targets, key=_PERIODS.__getitem__, default=None)
+    if target is None or _PERIODS[target] <= _PERIODS[source]:
+        return q.value, ()
+    factor, days = _OVER[source, target]
+    total = (q.value * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return total, (f"{q.value.normalize():,f} {unit} a {source} × {days} = {total:,f} {unit} a {target}",)
+
+
+def _period_at(tokens: Sequence[str], i: int) -> str | None:
+    """The period right after a quantity: "a day", "per week", "/month", "daily"."""
+    word = tokens[i] if i < len(tokens) else ""
+    if word in ("daily", "weekly", "monthly", "yearly"):
+        return _PERIOD_WORDS[word]
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return _PERIOD_WORDS.get(after) if word in ("a", "per", "each", "every", "/") else None
 
 
 def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:

@@ -77,6 +77,12 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("how many roses can i buy with $5", "349 Roses"),  # a viewer's purchase, at coin prices
     ("how many lions can i buy with $1000 on the website", "3 Lions"),
     ("how many roses do i need to make $5", "1,000 Roses"),  # the creator's side: what pays $5
+    # an amount per day, week or month, asked over a longer period: the sum is shown as an assumption
+    ("i make about 3000 diamonds a day how much is that a month", "3,000 diamonds a day × 30 days in a month"),
+    ("i make about 3000 diamonds a day how much is that a month", "$450.00"),
+    ("10k diamonds a week, what's that in a year", "$2,600.00"),
+    ("1000 coins per week, how much in a month", "4,286 coins"),
+    ("40k diamonds a day", "$200.00"),  # no longer period asked about: the amount itself
     ("cuánto dinero es un león en tiktok", "$150.00"),  # "un", "um", "ein": one gift
     ("wie viel ist ein löwe auf tiktok wert", "$150.00"),
     ("ne kadar eder 1000 elmas", "$5.00"),  # Turkish diamonds
