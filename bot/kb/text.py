@@ -40,6 +40,14 @@ FUZZY_CUTOFF = 87.0  # one dropped or doubled letter passes; a swapped vowel (to
 
 
 _ASCII_NON_WORD_RE = re.compile(r"[^a-z0-9']+")
+# "tiktok's", "what's", "it's": the word itself; "don't", "i'm", "can't": written as most people type
+# them ("dont", "im", "cant"), which the stopwords and the lexicon know.
+_APOSTROPHE_S_RE = re.compile(r"'s\b")
+
+
+def without_apostrophes(folded: str) -> str:
+    """Folded text with "'s" dropped and other apostrophes taken out."""
+    return _APOSTROPHE_S_RE.sub("", folded).replace("'", "") if "'" in folded else folded
 
 
 def _fold_char(ch: str) -> str:
@@ -109,7 +117,7 @@ class Lexicon:
         table: dict[str, str] = {}
         for canonical, forms in synonyms.items():
             for form in forms:
-                key = fold(str(form))
+                key = without_apostrophes(fold(str(form)))
                 if key and key != canonical:
                     table[key] = canonical
         self.table = table
@@ -190,7 +198,7 @@ class Analyzer:
             text = _US_RE.sub(" usa ", text)
         if "," in text:  # "5,000" is one number, not 5 and 000
             text = _THOUSANDS_RE.sub("", text)
-        text = fold(text)
+        text = without_apostrophes(fold(text))
         if "like" in text:  # in every `_FILLER_LIKE_RE` match
             text = _FILLER_LIKE_RE.sub(" ", text)
         if "yo" in text:
