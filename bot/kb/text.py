@@ -52,15 +52,19 @@ def without_apostrophes(folded: str) -> str:
 
 def _fold_char(ch: str) -> str:
     """One character of NFKD text as `fold` keeps it: accents (combining marks) dropped, letters,
-    digits and apostrophes kept, emoji and other symbols spaced (for the lexicon), the rest a space."""
+    digits and apostrophes kept (curly ones straightened), emoji and other symbols spaced (for the
+    lexicon), the rest a space."""
     category = unicodedata.category(ch)
     if category == "Mn":
         return ""
+    if ch in _APOSTROPHES:  # phones type "don’t"
+        return "'"
     if ch.isalnum() or ch == "'":
         return ch
     return f" {ch} " if category == "So" else " "
 
 
+_APOSTROPHES = frozenset("’‘ʼ")
 _FOLD_CHARS = CharTable(_fold_char)
 
 

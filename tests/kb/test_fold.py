@@ -14,7 +14,7 @@ from bot.kb import text
 
 # Letters with accents, emoji, curly quotes, combining marks, ligatures, circled and superscript
 # digits, right-to-left and zero-width marks, dotless i: the characters folding has to decide about.
-TRICKY = "aeéèçñüößıİ’'\"$€£%,.09kK 💎🌹🦁🙏😭\u0301\u0327\u200b\u200f\u202e\t\nﬁ①²Ⅻǅ٣"
+TRICKY = "aeéèçñüößıİ’‘ʼ'\"$€£%,.09kK 💎🌹🦁🙏😭\u0301\u0327\u200b\u200f\u202e\t\nﬁ①²Ⅻǅ٣"
 TEXTS = st.text(alphabet=st.sampled_from(TRICKY), max_size=60) | st.text(max_size=60)
 
 
@@ -24,7 +24,7 @@ def _text_fold_by_character(value: str) -> str:
         category = unicodedata.category(ch)
         if category == "Mn":
             continue
-        out.append(ch if ch.isalnum() or ch == "'" else f" {ch} " if category == "So" else " ")
+        out.append("'" if ch in "’‘ʼ" else ch if ch.isalnum() or ch == "'" else f" {ch} " if category == "So" else " ")
     return " ".join("".join(out).split())
 
 

@@ -297,6 +297,7 @@ def test_the_analyzer_skips_only_the_substitutions_that_cannot_apply(service):
     ("i don't get paid and i'm new", "i dont get paid and im new"),  # contractions as most people type them
     ("someone else's live", "someone else live"),
     ("got dm'd about coins", "got dmd about coins"),  # lexicon forms are read the same way
+    ("what’s tiktok’s cut, i don’t get it", "whats tiktok cut i dont get it"),  # as phones type them
 ])
 def test_apostrophes_change_nothing(service, typed, plain):
     analyzer = service.matcher.analyzer
