@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from bot.calc.errors import InputError
 from bot.calc.limits import SHARE
-from bot.calc.money import ONE, ceil_whole, fmt_money, fmt_number, fmt_percent, fmt_rate, plain
+from bot.calc.money import ONE, ceil_whole, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_rate, plain
 from bot.calc.rates import Rates
 from bot.calc.result import Assumption, Band, Estimate, InputValue, Line
 
@@ -138,7 +138,7 @@ def viewer_cost(rates: Rates, coins: Decimal) -> Band:
 def coins_formula(rates: Rates, coins: Decimal) -> str:
     """'12,000 coins = 12,000 diamonds × $0.005'."""
     diamonds = coins * rates.get("diamonds_per_coin")
-    return f"{fmt_number(coins)} coins = {fmt_number(diamonds)} diamonds × {fmt_rate(rates.get('diamond_usd'))}"
+    return f"{fmt_count(coins, 'coin')} = {fmt_count(diamonds, 'diamond')} × {fmt_rate(rates.get('diamond_usd'))}"
 
 
 def gift_money(rates: Rates, *, kind: str, title: str, coins: Band, formula: str, cut: AgencyCut,

@@ -12,6 +12,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidO
 from bot.calc.errors import InputError
 
 CENT = Decimal("0.01")
+DIME = Decimal("0.10")
+FINE = Decimal("0.0001")  # parts of a cent, shown for amounts under a dime
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 THOUSAND = Decimal(1000)
@@ -53,9 +55,9 @@ def fmt_number(value: Decimal | int) -> str:
 
 
 def fmt_count(value: Decimal | int, unit: str) -> str:
-    """A count with its unit, singular for exactly one: '1 coin', '29,999 coins', '40 Galaxies'.
-    A unit already in the plural ('diamonds') is kept as it is."""
-    return f"{fmt_number(value)} {unit if value == 1 else plural(unit)}"
+    """A count with its unit, singular for exactly one, whichever way the unit is given: '1 coin',
+    '29,999 coins', '40 Galaxies', '1 diamond' (from 'diamonds')."""
+    return f"{fmt_number(value)} {singular(unit) if value == 1 else plural(unit)}"
 
 
 def plural(noun: str) -> str:
@@ -67,9 +69,24 @@ def plural(noun: str) -> str:
     return noun + "s"
 
 
+def singular(noun: str) -> str:
+    """'coins' → 'coin', 'Galaxies' → 'Galaxy', 'coin' and 'Lion's Mane' stay."""
+    if noun.endswith("ies") and len(noun) > 4:
+        return noun[:-3] + "y"
+    if noun.endswith("s") and not noun.endswith(("ss", "'s")):
+        return noun[:-1]
+    return noun
+
+
 def fmt_money(amount: Decimal, currency: str = "USD") -> str:
-    """An amount for display, rounded to cents: '$1,124.98', or '401.76 EUR' in another currency."""
-    text = format(_unsigned_zero(cents(_finite(amount))), ",f")
+    """An amount for display, rounded to cents: '$1,124.98', or '401.76 EUR' in another currency.
+    Under ten cents a part of a cent shows, to four places: a Rose pays '$0.005', not '$0.01'."""
+    shown = cents(_finite(amount))
+    if shown != amount and abs(amount) < DIME:
+        finer = amount.quantize(FINE, rounding=ROUND_HALF_UP).normalize()
+        if finer and finer.as_tuple().exponent < -2:  # not a whole number of cents after all
+            shown = finer
+    text = format(_unsigned_zero(shown), ",f")
     return f"${text}" if currency == "USD" else f"{text} {currency}"
 
 

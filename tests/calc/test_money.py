@@ -114,7 +114,7 @@ def test_parse_fraction_rejects(text: str, message: str) -> None:
         parse_fraction("share", text)
 
 
-@pytest.mark.parametrize("amount", ["-0", "-0.00", "-0.000001", "-0.004999", "0.004999"])
+@pytest.mark.parametrize("amount", ["-0", "-0.00", "-0.000001", "-0.00004999", "0.00004999"])
 def test_amounts_that_round_to_zero_show_unsigned(amount: str) -> None:
     assert fmt_money(D(amount)) == "$0.00"
     assert fmt_money(D(amount), "EUR") == "0.00 EUR"
@@ -124,8 +124,19 @@ def test_amounts_that_round_to_zero_show_unsigned(amount: str) -> None:
 
 
 def test_negative_amounts_keep_their_sign() -> None:
-    assert fmt_money(D("-0.005")) == "$-0.01"
+    assert fmt_money(D("-0.005")) == "$-0.005"
+    assert fmt_money(D("-1.005")) == "$-1.01"
     assert fmt_number(D("-7.5")) == "-7.5"
+
+
+@pytest.mark.parametrize(("amount", "shown"), [
+    ("0.005", "$0.005"),  # a Rose: half a cent, not "$0.01"
+    ("0.0025", "$0.0025"), ("0.00349", "$0.0035"), ("0.0999", "$0.0999"),
+    ("0.05", "$0.05"), ("0.0500001", "$0.05"),  # whole cents stay cents
+    ("0.10", "$0.10"), ("0.105", "$0.11"), ("1.005", "$1.01"),  # from ten cents up: cents
+])
+def test_parts_of_a_cent_show_under_ten_cents(amount: str, shown: str) -> None:
+    assert fmt_money(D(amount)) == shown
 
 
 @pytest.mark.parametrize("value", ["NaN", "sNaN", "Infinity", "-Infinity"])
