@@ -131,7 +131,7 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("wie viel sind 5000 münzen", "5,000 coins"),
     ("tiktok shop gmv $10k at 12% what do i earn", "$1,200.00"),
     ("how much from 1500 creator rewards views", "Creator Rewards for 1,500 views"),
-    ("brand wants 3 videos, i have 40k followers, what to charge", "× 3 post(s)"),
+    ("brand wants 3 videos, i have 40k followers, what to charge", "× 3 posts"),
     ("i average 45 viewers, stream 2h a day, what's that a month", "A month of 30 LIVEs"),
     ("if 10% of my 500 viewers gift, how much per hour", "One LIVE of 1 h"),
 ])

@@ -111,7 +111,7 @@ def brand_deal(rates: Rates, followers: Decimal | int, *, engagement: Decimal | 
         basis = f"No source quotes a rate below {fmt_number(smallest)} followers: $0.00"
     return money_estimate(
         rates, kind="brand", title=f"Brand deal for {fmt_count(audience, 'follower')}", amount=amount,
-        formula=f"{basis}{factor_text} × {fmt_number(count)} post(s){cut.formula()} = {fmt_money(amount.typical)}",
+        formula=f"{basis}{factor_text} × {fmt_count(count, 'post')}{cut.formula()} = {fmt_money(amount.typical)}",
         keys=(*factor_keys, *cut.keys),
         notes=(factor_note, tables.note),
         lines=[Line(f"{q.source.name}: {q.tier}", count, "posts",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from bot.calc.compose import agency_cut, local_note, money_estimate
 from bot.calc.errors import InputError
 from bot.calc.limits import DIAMONDS, FX_RATE, SHARE, USD
-from bot.calc.money import ceil_whole, currency_code, fmt_money, fmt_number, fmt_percent, fmt_rate, plain
+from bot.calc.money import ceil_whole, currency_code, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_rate, plain
 from bot.calc.rates import Rates
 from bot.calc.result import Band, Estimate, InputValue, Line
 
@@ -39,7 +39,7 @@ def withdraw_days(rates: Rates, *, usd: Decimal | int | None = None, diamonds: D
     low, high = sorted((rates.get("withdraw_min_low_usd"), rates.get("withdraw_min_high_usd")))
     return money_estimate(
         rates, kind="withdraw", title=f"Withdrawing {fmt_money(balance)}", amount=Band.exact(balance),
-        formula=f"{head} ÷ {fmt_money(cap)} per day = {fmt_number(days)} day(s), rounded up",
+        formula=f"{head} ÷ {fmt_money(cap)} per day = {fmt_count(days, 'day')}, rounded up",
         keys=(*keys, "daily_withdraw_cap_usd", "withdraw_review_days", "withdraw_min_low_usd",
               "withdraw_min_high_usd"),
         notes=(f"Each request can take up to {fmt_number(rates.get('withdraw_review_days'))} days to be reviewed",
