@@ -97,41 +97,43 @@ def coins_to_usd(rates: Rates, amount: Decimal | int, *, times: Decimal | int | 
 def usd_to_coins(rates: Rates, usd: Decimal | int, *, channel: Channel | None = None,
                  agency: Decimal | None = None) -> Estimate:
     """How many coins `usd` buys a viewer (web or app prices), and what those coins pay the creator once gifted."""
-    spend = USD.check("amount", usd)
-    if channel not in (None, "web", "app"):
-        raise InputError(f"channel must be web or app, not {channel!r}")
-    cut = agency_cut(rates, agency)
-    prices = _coin_prices(rates, channel)
-    coins = prices.divide_into(spend).map(floor_whole)
-    formula = f"{fmt_money(spend)} ÷ {fmt_rate(prices.typical)} per coin ({channel or 'app'})"
+    spend, prices, coins, formula = _purchase(rates, usd, channel)
     return gift_money(rates, kind="coins_for_usd", title=f"{fmt_money(spend)} of coins", coins=coins,
-                      formula=formula, cut=cut, count=coins, unit="coins", prices=prices,
-                      inputs={"usd": spend, **({"channel": channel} if channel else {}), **agency_input(agency)})
+                      formula=formula, cut=agency_cut(rates, agency), count=coins, unit="coins", prices=prices,
+                      inputs=_purchase_inputs(spend, channel, agency))
 
 
 def usd_to_gifts(rates: Rates, gift: Gift, usd: Decimal | int, *, channel: Channel | None = None,
                  agency: Decimal | None = None) -> Estimate:
     """How many of one gift `usd` buys a viewer (web or app coin prices, whole gifts only), and what
     those gifts pay the creator once sent."""
-    spend = USD.check("amount", usd)
-    if channel not in (None, "web", "app"):
-        raise InputError(f"channel must be web or app, not {channel!r}")
-    cut = agency_cut(rates, agency)
-    prices = _coin_prices(rates, channel)
-    coins = prices.divide_into(spend).map(floor_whole)
+    spend, prices, coins, formula = _purchase(rates, usd, channel)
     count = coins.map(lambda c: floor_whole(c / gift.coins))
     if not count.high:
         raise InputError(f"{fmt_money(spend)} doesn't buy one {gift.name}: it costs {fmt_count(gift.coins, 'coin')}, "
                          f"about {fmt_money(viewer_cost(rates, Decimal(gift.coins)).typical)} in the app")
-    formula = (f"{fmt_money(spend)} ÷ {fmt_rate(prices.typical)} per coin ({channel or 'app'}) = "
-               f"{fmt_count(coins.typical, 'coin')} → {fmt_number(count.typical)} × {gift.name} "
-               f"({fmt_count(gift.coins, 'coin')} each)")
+    formula += (f" = {fmt_count(coins.typical, 'coin')} → {fmt_number(count.typical)} × {gift.name} "
+                f"({fmt_count(gift.coins, 'coin')} each)")
     return gift_money(rates, kind="gifts_bought", title=f"{fmt_money(spend)} of {gift.name} gifts",
-                      coins=count.map(lambda c: c * gift.coins), formula=formula, cut=cut, count=count, unit=gift.name,
-                      prices=prices,
+                      coins=count.map(lambda c: c * gift.coins), formula=formula, cut=agency_cut(rates, agency),
+                      count=count, unit=gift.name, prices=prices,
                       notes=(f"{gift.name}: {gift.note}" if gift.note else None,),
-                      inputs={"name": gift.name, "usd": spend, **({"channel": channel} if channel else {}),
-                              **agency_input(agency)})
+                      inputs={"name": gift.name, **_purchase_inputs(spend, channel, agency)})
+
+
+def _purchase(rates: Rates, usd: Decimal | int, channel: Channel | None) -> tuple[Decimal, Band, Band, str]:
+    """What a viewer's money buys in whole coins at web or app prices: the amount checked, the
+    prices, the coins, and the formula so far."""
+    spend = USD.check("amount", usd)
+    if channel not in (None, "web", "app"):
+        raise InputError(f"channel must be web or app, not {channel!r}")
+    prices = _coin_prices(rates, channel)
+    coins = prices.divide_into(spend).map(floor_whole)
+    return spend, prices, coins, f"{fmt_money(spend)} ÷ {fmt_rate(prices.typical)} per coin ({channel or 'app'})"
+
+
+def _purchase_inputs(spend: Decimal, channel: Channel | None, agency: Decimal | None) -> dict[str, InputValue]:
+    return {"usd": spend, **({"channel": channel} if channel else {}), **agency_input(agency)}
 
 
 def gifts_value(rates: Rates, gifts: Sequence[tuple[Gift, int]], *, multiplier: int = 1,
