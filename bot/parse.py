@@ -137,10 +137,11 @@ _EARN_RE = re.compile(r"\b(?:make|earn|get\s+paid|paid\s+out|payout|cash\s+out|w
 _HALF_QUALIFIED_RE = re.compile(r"\bhalf\b(?:\s+\w+){0,3}\s+qualif|qualif\w*(?:\s+\w+){0,2}\s+half\b")
 # A number right after one of these is that many of it ("diamonds: 23,400", "coins 5000").
 _UNIT_BEFORE = frozenset({"diamonds", "coins"})
+_DOLLAR_WORDS = frozenset({"usd", "dollars", "dollar", "$", "cash", "money"})
 # "rpm in 2025", "since 2024": a year, not an amount.
 _YEAR_WORDS = frozenset({"in", "since", "of", "for", "from", "until", "by", "before", "after", "during"})
 # "what's $1000 in diamonds": dollars to diamonds.
-_IN_DIAMONDS_RE = re.compile(r"\bin\s+(?:diamonds?|dimonds?|💎)\b")
+_IN_DIAMONDS_RE = re.compile(r"\b(?:in|to|into)\s+(?:diamonds?|dimonds?|💎)\b")
 # "how much per hour" with no stream length: one hour.
 _PER_HOUR_RE = re.compile(r"\bper\s+hour\b|\ban\s+hour\b|\bhourly\b|/\s?h(?:ou)?r?\b")
 # Another currency named in the question ("€50 of coins", "10k diamonds in pounds"): its amounts are
@@ -300,8 +301,14 @@ class QuestionParser:
                 # "30 subs at 4.99", "sold 40 @ 12.50 each": a bare price is money.
                 priced = i > 0 and tokens[i - 1] in _PRICE_WORDS or (i + 1 < len(tokens) and tokens[i + 1] == "each")
                 unit, end = ("usd" if priced and "rpm" not in tokens[i + 1:i + 3] else "count"), i + 1
-                if unit == "count" and i > 0 and _UNITS.get(tokens[i - 1]) in _UNIT_BEFORE:  # "diamonds: 23,400"
+                if unit == "count" and i >= 3 and tokens[i - 3] in _DOLLAR_WORDS and tokens[i - 2] in ("to", "in", "into") \
+                        and _UNITS.get(tokens[i - 1]) in _UNIT_BEFORE:  # "usd to coins 20": the number is the dollars
+                    unit = "usd"
+                elif unit == "count" and i > 0 and _UNITS.get(tokens[i - 1]) in _UNIT_BEFORE:  # "diamonds: 23,400"
                     unit = _UNITS[tokens[i - 1]]
+                elif unit == "count" and i >= 3 and tokens[i - 2] in ("to", "in", "into") and tokens[i - 1] in _DOLLAR_WORDS \
+                        and _UNITS.get(tokens[i - 3]) in _UNIT_BEFORE:  # "diamonds to usd 7500"
+                    unit = _UNITS[tokens[i - 3]]
                 elif unit == "count" and _is_year(value) and i > 0 and tokens[i - 1] in _YEAR_WORDS:  # "in 2025"
                     i += 1
                     continue
@@ -421,8 +428,9 @@ class QuestionParser:
                 params["qualified_share"] = "100%"
             return Parsed("views", {**params, **agency})
 
-        if by_unit.get("subs"):
-            params = {"subscribers": by_unit["subs"][0].value}
+        subs = by_unit.get("subs") or (self._paying_fans(text, tokens, qs) if money else None)
+        if subs:
+            params = {"subscribers": subs[0].value}
             if money:
                 params["price"] = money[0].value
             share = self._percent_near(tokens, percents, ("share", "keep", "split", "get", "cut", "%"))
@@ -533,6 +541,15 @@ class QuestionParser:
         if by_unit.get("minutes"):
             return by_unit["minutes"][0].value / 60
         return None
+
+    @staticmethod
+    def _paying_fans(text: str, tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity] | None:
+        """"100 fans paying $4.99 for Super Fan": fans or people counted in a question about Super Fan
+        or a subscription are its subscribers (followers are not: most never pay)."""
+        if not re.search(r"super\s*fan|subscri", text):
+            return None
+        fans = [q for q in qs if q.unit in ("followers", "viewers") and tokens[q.end - 1] in ("fans", "people", "ppl")]
+        return fans or None
 
     @staticmethod
     def _streams(text: str, by_unit: dict[str, list[Quantity]]) -> Decimal | None:

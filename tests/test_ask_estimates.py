@@ -46,6 +46,8 @@ def test_public_sample_estimates(service):
 
 
 @pytest.mark.parametrize(("question", "topic"), [
+    # followers are not subscribers: most never pay
+    ("i have 10k followers and want subscriptions at 4.99 how much could i make", "subscriptions"),
     ("is it still 16 to go live or 18 now", "eligibility"),
     ("do both of us need 1k followers to do a battle", None),
     ("is the universe 34,999 or 44,999 coins now?", None),
@@ -83,6 +85,9 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("10k diamonds a week, what's that in a year", "$2,600.00"),
     ("1000 coins per week, how much in a month", "4,286 coins"),
     ("40k diamonds a day", "$200.00"),  # no longer period asked about: the amount itself
+    ("diamonds to usd 7500", "$37.50"),  # calculator style: the number belongs to the first unit
+    ("usd to coins 20", "1,398 coins"),  # or is the dollars
+    ("how much would 100 fans paying 4.99 for super fan make me", "$174.65"),  # paying fans are subscribers
     ("cuánto dinero es un león en tiktok", "$150.00"),  # "un", "um", "ein": one gift
     ("wie viel ist ein löwe auf tiktok wert", "$150.00"),
     ("ne kadar eder 1000 elmas", "$5.00"),  # Turkish diamonds
