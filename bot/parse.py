@@ -123,7 +123,7 @@ _AFFILIATE_RE = re.compile(r"commission|comission|commision|\bcomm\b|affiliate|\
 # A sales total with a commission: "sold $3,000 of products", "gmv $10k", "$500 in sales".
 _SALES_TOTAL_RE = re.compile(r"commission|comission|commision|affiliate|\bgmv\b|\bsold\b|\bsales?\b")
 _COMMISSION_WORDS = ("commission", "comission", "commision", "comm", "affiliate", "gives", "pays")
-_SPEND_RE = re.compile(r"(?:worth\s+of|in|into|to|of|on|de|en|em)\s+(?:gifts?|coins?|monedas|moedas|regalos|presentes)|gifts?\s+(?:worth|on\s+screen)|spent|spend|bought"
+_SPEND_RE = re.compile(r"(?:worth\s+of|in|into|to|of|on|de|en|em)\s+(?:gifts?|coins?|monedas|moedas|regalos|presentes)|gifts?\s+(?:worth|on\s+screen|counter|total|tally)|spent|spend|bought"
                        r"|\bbuy(?:s|ing)?\b|recharged?")
 # Money right before one of these was spent on it: "a $100 gift", "the $100 coin pack".
 _SPENT_ON = (["gift"], ["gifts"], ["coin"], ["coins"])

@@ -85,6 +85,7 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("10k diamonds a week, what's that in a year", "$2,600.00"),
     ("1000 coins per week, how much in a month", "4,286 coins"),
     ("40k diamonds a day", "$200.00"),  # no longer period asked about: the amount itself
+    ("the gift counter said $1,500, how much will i get paid", "$524.48"),  # what viewers spent on gifts
     ("diamonds to usd 7500", "$37.50"),  # calculator style: the number belongs to the first unit
     ("usd to coins 20", "1,398 coins"),  # or is the dollars
     ("how much would 100 fans paying 4.99 for super fan make me", "$174.65"),  # paying fans are subscribers
