@@ -18,3 +18,8 @@ class CharTable(dict[int, str]):
         if len(self) < self._limit:
             self[code] = value
         return value
+
+
+# Latin letters that Unicode does not split into a letter and an accent, as people write them without
+# it (casefold already makes ß "ss"): Turkish ı, Nordic ø and æ, Polish ł, Croatian đ, French œ.
+LETTERS_WITHOUT_ACCENT = {"ı": "i", "ø": "o", "æ": "ae", "ł": "l", "đ": "d", "œ": "oe", "ð": "d", "þ": "th"}

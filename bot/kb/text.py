@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.chars import CharTable
+from bot.chars import LETTERS_WITHOUT_ACCENT, CharTable
 
 WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low") is not likes.
@@ -52,13 +52,15 @@ def without_apostrophes(folded: str) -> str:
 
 def _fold_char(ch: str) -> str:
     """One character of NFKD text as `fold` keeps it: accents (combining marks) dropped, letters,
-    digits and apostrophes kept (curly ones straightened), emoji and other symbols spaced (for the
-    lexicon), the rest a space."""
+    digits and apostrophes kept (curly ones straightened), letters NFKD can't split written in a-z,
+    emoji and other symbols spaced (for the lexicon), the rest a space."""
     category = unicodedata.category(ch)
     if category == "Mn":
         return ""
     if ch in _APOSTROPHES:  # phones type "don’t"
         return "'"
+    if ch in LETTERS_WITHOUT_ACCENT:  # "nasıl" is "nasil", not "nas" and "l"
+        return LETTERS_WITHOUT_ACCENT[ch]
     if ch.isalnum() or ch == "'":
         return ch
     return f" {ch} " if category == "So" else " "

@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import parse
-from bot.chars import CharTable
+from bot.chars import LETTERS_WITHOUT_ACCENT, CharTable
 from bot.kb import text
 
 # Letters with accents, emoji, curly quotes, combining marks, ligatures, circled and superscript
 # digits, right-to-left and zero-width marks, dotless i: the characters folding has to decide about.
-TRICKY = "aeéèçñüößıİ’‘ʼ'\"$€£%,.09kK 💎🌹🦁🙏😭\u0301\u0327\u200b\u200f\u202e\t\nﬁ①²Ⅻǅ٣"
+TRICKY = "aeéèçñüößıİøæłđœ’‘ʼ'\"$€£%,.09kK 💎🌹🦁🙏😭\u0301\u0327\u200b\u200f\u202e\t\nﬁ①²Ⅻǅ٣"
 TEXTS = st.text(alphabet=st.sampled_from(TRICKY), max_size=60) | st.text(max_size=60)
 
 
@@ -24,7 +24,8 @@ def _text_fold_by_character(value: str) -> str:
         category = unicodedata.category(ch)
         if category == "Mn":
             continue
-        out.append("'" if ch in "’‘ʼ" else ch if ch.isalnum() or ch == "'" else f" {ch} " if category == "So" else " ")
+        out.append("'" if ch in "’‘ʼ" else LETTERS_WITHOUT_ACCENT.get(ch) or (
+            ch if ch.isalnum() or ch == "'" else f" {ch} " if category == "So" else " "))
     return " ".join("".join(out).split())
 
 
@@ -42,6 +43,7 @@ def test_folding_gives_what_the_per_character_definitions_give(value):
 
 def test_examples_of_folding():
     assert text.fold("Cuánto pagan 💎 por 1.000 diamantes?") == "cuanto pagan 💎 por 1 000 diamantes"
+    assert text.fold("hediyeler nasıl paraya dönüşür, weiß, łódź") == "hediyeler nasil paraya donusur weiss lodz"
     assert parse.fold("Cuánto pagan por 1.000 diamantes’s") == "cuanto pagan por 1.000 diamantes's"
 
 
