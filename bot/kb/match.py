@@ -44,7 +44,7 @@ GENERIC_TERMS = frozenset(stem(w) for w in
     """what why how when where who which much many per make go up more own time full tiktok live money pay
     get do can work need say take come give see know want think use find keep real true good best new now
     day year thing way one two lot people someone anyone tell help top under over off big small
-    today tonight yesterday tomorrow week weekend month morning night hour minute dm""".split()
+    today tonight yesterday tomorrow weekend morning dm""".split()
 )
 
 Vector = dict[str, float]

@@ -126,6 +126,9 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("can minors get paid on tiktok", "eligibility"),
     ("how many followers to make money on tiktok", "eligibility"),
     ("do you get paid for going viral", "creativity_program"),
+    # a month or an hour is part of a money question ("what could i make a month"), today is not
+    ("what could i make a month", "earnings_benchmarks"),
+    ("what could i make a month streaming 2 hours a day", "earnings_benchmarks"),
 ])
 def test_question_reaches_its_topic(service, question, topic):
     assert service.ask(question).topic == topic
