@@ -129,6 +129,7 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     # a month or an hour is part of a money question ("what could i make a month"), today is not
     ("what could i make a month", "earnings_benchmarks"),
     ("what could i make a month streaming 2 hours a day", "earnings_benchmarks"),
+    ("do you get paid to go live on tiktok", "gifts_diamonds"),  # by gifts: not by going live, nor by age
 ])
 def test_question_reaches_its_topic(service, question, topic):
     assert service.ask(question).topic == topic
