@@ -101,6 +101,7 @@ _FACT_RE = re.compile(
     r"|\bage\b|\byears?\s+old\b|\byo\b|\bto\s+go\s+live\b|\bwhy\b|\btrue\b|\bheard\b|\bminimum\b|\bmin\b"
     r"|\bwrong\b|\btips?\b|\badvice\b"
     r"|\b(?:dms?|dm'?e?d|pm'?e?d|inbox)\b|\boffer(?:ed|s|ing)?\b|\bpromised?\b"  # someone else's offer: scams
+    r"|\bbuy\s+(?:my|your|ur)\s+(?:diamonds?|account|balance)"  # someone buying a creator's diamonds: scams
     r"|^(?:so\s+|ok\s+|and\s+|but\s+|if\s+[^,?]*?\s)?(?:do|does|did|can|could|is|are|will|would|should)\s"
     r"|\bhow\s+(?:do|can|should|would)\s+i\s+(?:get|find|start|land|grow|become|reach)\b"
 )

@@ -121,6 +121,7 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("a guy in my dms says he can get me 10k diamonds for $50", "scams"),
     ("someone offered to buy my tiktok account is that legit", "scams"),
     ("got pm'd about cheap coins, 5000 coins for $20", "scams"),
+    ("someone wants to buy my diamonds for 40 dollars", "scams"),
     ("whats the difference between coins and diamonds", "gifts_diamonds"),
     ("how much do tiktok agents make", "agencies"),  # an agent is an agency's
     ("can minors get paid on tiktok", "eligibility"),
