@@ -131,8 +131,10 @@ async def main_async(runs: int, n: int, warmup: int, seed: int, freeze: bool) ->
             schedule = [case for case in CASES for _ in range(n)]
             rng.shuffle(schedule)
             per_run: dict[str, list[float]] = {case.label: [] for case in CASES}
-            for case in schedule:
+            for i, case in enumerate(schedule, 1):
                 per_run[case.label].append(await sample(harness_for(case), case, next(counters[case.label])))
+                if i % 500 == 0:  # untimed: the question log's writer catches up, as between real interactions
+                    await bot.resources.question_log.flush()
             for label, values in per_run.items():
                 samples[label].runs.append(values)
     finally:
