@@ -602,7 +602,7 @@ def _over_period(tokens: Sequence[str], q: Quantity, unit: str) -> tuple[Decimal
 def _period_at(tokens: Sequence[str], i: int) -> str | None:
     """The period right after a quantity: "a day", "per week", "/month", "daily"."""
     word = tokens[i] if i < len(tokens) else ""
-    if word in ("daily", "weekly", "monthly", "yearly"):
+    if word.endswith("ly") and word in _PERIOD_WORDS:  # daily, weekly, monthly, yearly, annually
         return _PERIOD_WORDS[word]
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
     return _PERIOD_WORDS.get(after) if word in ("a", "per", "each", "every", "/") else None
