@@ -23,3 +23,6 @@ class CharTable(dict[int, str]):
 # Latin letters that Unicode does not split into a letter and an accent, as people write them without
 # it (casefold already makes ß "ss"): Turkish ı, Nordic ø and æ, Polish ł, Croatian đ, French œ.
 LETTERS_WITHOUT_ACCENT = {"ı": "i", "ø": "o", "æ": "ae", "ł": "l", "đ": "d", "œ": "oe", "ð": "d", "þ": "th"}
+
+# Apostrophes as phones and word processors type them ("don’t"), for the plain one.
+APOSTROPHES = frozenset("’‘ʼ")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from bot.chars import CharTable
+from bot.chars import APOSTROPHES, CharTable
 
 _NUMBER_RE = re.compile(
     r"(?P<cur>[$€£])?\s?"
@@ -195,11 +195,11 @@ class Parsed:
 
 
 def _accentless_char(ch: str) -> str:
-    """One character of NFKD text as `fold` keeps it: combining marks (accents) dropped, a curly
-    apostrophe straightened, everything else as it is (numbers keep their signs and points)."""
+    """One character of NFKD text as `fold` keeps it: combining marks (accents) dropped, curly
+    apostrophes straightened, everything else as it is (numbers keep their signs and points)."""
     if unicodedata.category(ch) == "Mn":
         return ""
-    return "'" if ch == "’" else ch
+    return "'" if ch in APOSTROPHES else ch
 
 
 _ACCENTLESS = CharTable(_accentless_char)

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.chars import LETTERS_WITHOUT_ACCENT, CharTable
+from bot.chars import APOSTROPHES, LETTERS_WITHOUT_ACCENT, CharTable
 
 WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low") is not likes.
@@ -57,7 +57,7 @@ def _fold_char(ch: str) -> str:
     category = unicodedata.category(ch)
     if category == "Mn":
         return ""
-    if ch in _APOSTROPHES:  # phones type "don’t"
+    if ch in APOSTROPHES:  # phones type "don’t"
         return "'"
     if ch in LETTERS_WITHOUT_ACCENT:  # "nasıl" is "nasil", not "nas" and "l"
         return LETTERS_WITHOUT_ACCENT[ch]
@@ -66,7 +66,6 @@ def _fold_char(ch: str) -> str:
     return f" {ch} " if category == "So" else " "
 
 
-_APOSTROPHES = frozenset("’‘ʼ")
 _FOLD_CHARS = CharTable(_fold_char)
 
 

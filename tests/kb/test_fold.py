@@ -30,8 +30,8 @@ def _text_fold_by_character(value: str) -> str:
 
 
 def _parse_fold_by_character(value: str) -> str:
-    value = unicodedata.normalize("NFKC", value).casefold().replace("’", "'")
-    return "".join(c for c in unicodedata.normalize("NFKD", value) if unicodedata.category(c) != "Mn")
+    value = unicodedata.normalize("NFKC", value).casefold()
+    return "".join("'" if c in "’‘ʼ" else c for c in unicodedata.normalize("NFKD", value) if unicodedata.category(c) != "Mn")
 
 
 @settings(max_examples=300, deadline=None)
