@@ -403,7 +403,13 @@ class QuestionParser:
                               (f"{balance:,f} read as US dollars (say “diamonds” if it is a diamond balance)",))
 
         if by_unit.get("gift"):
-            items = ", ".join(f"{_plain(q.value)} {q.gift.name}" for q in by_unit["gift"])
+            gifts = by_unit["gift"]
+            coins = sum((q.value * q.gift.coins for q in gifts), Decimal(0))
+            sent = " + ".join(f"{_plain(q.value)} × {q.gift.name}" for q in gifts)
+            per_period, said = _over_period(tokens, gifts[-1], "coins", coins, f"{sent} ({coins:,f} coins)")
+            if said:  # "2 lions a week … a month": the coins of gifts over the period
+                return Parsed("coins", {"amount": per_period, **agency}, said)
+            items = ", ".join(f"{_plain(q.value)} {q.gift.name}" for q in gifts)
             return Parsed("gifts", {"items": items, **agency})
 
         sold = by_unit.get("units") or by_unit.get("count")
@@ -582,21 +588,24 @@ def _each(tokens: Sequence[str], q: Quantity) -> bool:
     return any(w in ("each", "apiece") for w in tokens[q.end:q.end + 3])
 
 
-def _over_period(tokens: Sequence[str], q: Quantity, unit: str) -> tuple[Decimal, tuple[str, ...]]:
-    """The quantity over the longest period the question asks about, when it is given per a shorter
-    one ("3,000 diamonds a day … a month": 90,000), with the sum as an assumption to show; else the
-    quantity itself."""
+def _over_period(tokens: Sequence[str], q: Quantity, unit: str, amount: Decimal | None = None,
+                 given: str | None = None) -> tuple[Decimal, tuple[str, ...]]:
+    """The amount (the quantity's own, unless given) over the longest period the question asks about,
+    when the quantity is per a shorter one ("3,000 diamonds a day … a month": 90,000), with the sum as
+    an assumption to show (`given` says what the amount is, if not "3,000 diamonds"); else the amount."""
+    amount = q.value if amount is None else amount
     source = _period_at(tokens, q.end)
     if source is None:
-        return q.value, ()
+        return amount, ()
     targets = [_PERIOD_WORDS[w] for i, w in enumerate(tokens) if w in _PERIOD_WORDS and not q.end <= i < q.end + 2
                and (i == 0 or tokens[i - 1] in _PER_WORDS or w.endswith("ly"))]
     target = max(targets, key=_PERIODS.__getitem__, default=None)
     if target is None or _PERIODS[target] <= _PERIODS[source]:
-        return q.value, ()
+        return amount, ()
     factor, days = _OVER[source, target]
-    total = (q.value * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return total, (f"{q.value.normalize():,f} {unit} a {source} × {days} = {total:,f} {unit} a {target}",)
+    total = (amount * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    given = given or f"{amount.normalize():,f} {unit}"
+    return total, (f"{given} a {source} × {days} = {total:,f} {unit} a {target}",)
 
 
 def _period_at(tokens: Sequence[str], i: int) -> str | None:

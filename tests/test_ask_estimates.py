@@ -85,6 +85,9 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("10k diamonds a week, what's that in a year", "$2,600.00"),
     ("1000 coins per week, how much in a month", "4,286 coins"),
     ("40k diamonds a day", "$200.00"),  # no longer period asked about: the amount itself
+    ("what are 2 lions a week worth in a month", "2 × Lion (59,998 coins) a week × 30 ÷ 7 weeks in a month"),
+    ("i get 3 galaxies and 100 roses a day, how much a month", "$465.00"),  # gifts: their coins over the period
+    ("2 lions a week", "$299.99"),
     ("the gift counter said $1,500, how much will i get paid", "$524.48"),  # what viewers spent on gifts
     ("diamonds to usd 7500", "$37.50"),  # calculator style: the number belongs to the first unit
     ("usd to coins 20", "1,398 coins"),  # or is the dollars
