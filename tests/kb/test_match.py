@@ -131,6 +131,8 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("what could i make a month", "earnings_benchmarks"),
     ("what could i make a month streaming 2 hours a day", "earnings_benchmarks"),
     ("do you get paid to go live on tiktok", "gifts_diamonds"),  # by gifts: not by going live, nor by age
+    ("how do battles make money", "live_match"),  # a battle's money, not TikTok's
+    ("who gets the rest of the gift money", "platform_cut"),
 ])
 def test_question_reaches_its_topic(service, question, topic):
     assert service.ask(question).topic == topic
