@@ -302,14 +302,8 @@ class QuestionParser:
                 # "30 subs at 4.99", "sold 40 @ 12.50 each": a bare price is money.
                 priced = i > 0 and tokens[i - 1] in _PRICE_WORDS or (i + 1 < len(tokens) and tokens[i + 1] == "each")
                 unit, end = ("usd" if priced and "rpm" not in tokens[i + 1:i + 3] else "count"), i + 1
-                if unit == "count" and i >= 3 and tokens[i - 3] in _DOLLAR_WORDS and tokens[i - 2] in ("to", "in", "into") \
-                        and _UNITS.get(tokens[i - 1]) in _UNIT_BEFORE:  # "usd to coins 20": the number is the dollars
-                    unit = "usd"
-                elif unit == "count" and i > 0 and _UNITS.get(tokens[i - 1]) in _UNIT_BEFORE:  # "diamonds: 23,400"
-                    unit = _UNITS[tokens[i - 1]]
-                elif unit == "count" and i >= 3 and tokens[i - 2] in ("to", "in", "into") and tokens[i - 1] in _DOLLAR_WORDS \
-                        and _UNITS.get(tokens[i - 3]) in _UNIT_BEFORE:  # "diamonds to usd 7500"
-                    unit = _UNITS[tokens[i - 3]]
+                if unit == "count" and (before := _unit_before(tokens, i)) is not None:
+                    unit = before
                 elif unit == "count" and _is_year(value) and i > 0 and tokens[i - 1] in _YEAR_WORDS:  # "in 2025"
                     i += 1
                     continue
@@ -567,10 +561,10 @@ class QuestionParser:
         count = counts[0] if counts else Decimal(times.group(1)) if times else None
         if count is not None:
             if re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k", text):
-                return (count * Decimal(30) / Decimal(7)).quantize(Decimal("0.1"))
+                return (count * _OVER["week", "month"][0]).quantize(Decimal("0.1"))
             return count
         if re.search(r"every\s+day|daily|\ba\s+day\b|per\s+day", text):
-            return Decimal(30)
+            return _OVER["day", "month"][0]
         return None
 
 
@@ -615,6 +609,19 @@ def _period_at(tokens: Sequence[str], i: int) -> str | None:
         return _PERIOD_WORDS[word]
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
     return _PERIOD_WORDS.get(after) if word in ("a", "per", "each", "every", "/") else None
+
+
+def _unit_before(tokens: Sequence[str], i: int) -> str | None:
+    """The unit of the number at `i` when it is written before it: "diamonds: 23,400", "diamonds to
+    usd 7500"; and "usd to coins 20", where the number is the dollars."""
+    converts = i >= 3 and tokens[i - 2] in ("to", "in", "into")
+    if converts and tokens[i - 3] in _DOLLAR_WORDS and _UNITS.get(tokens[i - 1]) in _UNIT_BEFORE:
+        return "usd"
+    if i > 0 and _UNITS.get(tokens[i - 1]) in _UNIT_BEFORE:
+        return _UNITS[tokens[i - 1]]
+    if converts and tokens[i - 1] in _DOLLAR_WORDS and _UNITS.get(tokens[i - 3]) in _UNIT_BEFORE:
+        return _UNITS[tokens[i - 3]]
+    return None
 
 
 def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:

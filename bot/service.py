@@ -43,8 +43,8 @@ ESTIMATE_TOPICS: Mapping[str, str] = {
     "live": "earnings_benchmarks", "month": "earnings_benchmarks", "projection": "earnings_benchmarks",
     "diamonds": "diamond_value", "diamonds_for_usd": "diamond_value", "coins": "coin_value",
     "coins_for_usd": "gifts_diamonds", "gift": "gifts_diamonds", "gifts": "gifts_diamonds",
-    "gifts_for_usd": "gifts_diamonds", "gifts_bought": "gifts_diamonds", "subs": "subscriptions", "views": "creativity_program",
-    "series": "series", "brand": "brand_deals", "affiliate": "affiliate_shop", "agency": "agencies",
+    "gifts_for_usd": "gifts_diamonds", "gifts_bought": "gifts_diamonds", "subs": "subscriptions",
+    "views": "creativity_program", "series": "series", "brand": "brand_deals", "affiliate": "affiliate_shop", "agency": "agencies",
     "withdraw": "withdraw_payout", "convert": "regional_rules",
 }
 CHOICES_MAX = 25

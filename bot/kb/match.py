@@ -9,8 +9,8 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -48,6 +48,8 @@ GENERIC_TERMS = frozenset(stem(w) for w in
 )
 
 Vector = dict[str, float]
+# A feature's postings: the ids of the phrasings (or topics) that hold it, and its weight in each.
+Postings = tuple[np.ndarray, np.ndarray]
 
 
 class Query(NamedTuple):
@@ -59,8 +61,6 @@ class Query(NamedTuple):
 
     def __bool__(self) -> bool:
         return bool(self.features)
-# A feature's postings: the ids of the phrasings (or topics) that hold it, and its weight in each.
-Postings = tuple[np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,17 +154,13 @@ class Lexicon:
         out: list[str] = []
         i, count = 0, len(words)
         while i < count:
-            longest = longest_from.get(words[i])
-            if longest is not None:
-                for size in range(min(longest, count - i), 0, -1):
-                    canonical = table.get(words[i] if size == 1 else " ".join(words[i:i + size]))
-                    if canonical is not None:
-                        out.append(canonical)
-                        i += size
-                        break
-                else:  # no form fits here
-                    longest = None
-            if longest is None:
+            for size in range(min(longest_from.get(words[i], 0), count - i), 0, -1):
+                canonical = table.get(words[i] if size == 1 else " ".join(words[i:i + size]))
+                if canonical is not None:
+                    out.append(canonical)
+                    i += size
+                    break
+            else:  # no form starts here (or none fits)
                 out.append(words[i])
                 i += 1
         return " ".join(out)
