@@ -149,20 +149,21 @@ class Lexicon:
         left to right; replacements are not looked at again. Words end up single-spaced."""
         words = folded.split()
         longest_from, table = self._longest_from, self.table
-        if longest_from.keys().isdisjoint(words):  # no form starts at any word (most questions)
-            return " ".join(words)
+        starts = [i for i, word in enumerate(words) if word in longest_from]  # most words start no form
         out: list[str] = []
-        i, count = 0, len(words)
-        while i < count:
-            for size in range(min(longest_from.get(words[i], 0), count - i), 0, -1):
-                canonical = table.get(words[i] if size == 1 else " ".join(words[i:i + size]))
+        done = 0  # words before this are copied or replaced
+        for i in starts:
+            if i < done:  # inside a form already replaced
+                continue
+            first = words[i]
+            for size in range(min(longest_from[first], len(words) - i), 0, -1):
+                canonical = table.get(first if size == 1 else " ".join(words[i:i + size]))
                 if canonical is not None:
+                    out += words[done:i]
                     out.append(canonical)
-                    i += size
+                    done = i + size
                     break
-            else:  # no form starts here (or none fits)
-                out.append(words[i])
-                i += 1
+        out += words[done:]
         return " ".join(out)
 
     @property
