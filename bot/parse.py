@@ -120,6 +120,8 @@ _INVERSE_RE = re.compile(
     r"|\b[cq]uant[oa]s\s+(?P<what3>[a-z' ]{2,30}?)\s+(?:necesito|preciso|para|por|=)"  # Spanish, Portuguese
 )
 _WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?out|payout\s+limit")
+# "how long till i can withdraw $100 if i earn 2,000 diamonds a day": the days of earning an amount takes.
+_HOW_LONG_RE = re.compile(r"how\s+long|how\s+many\s+days|how\s+soon|\b(?:till|until|til|before)\b")
 _AFFILIATE_RE = re.compile(r"commission|comission|commision|\bcomm\b|affiliate|\bsold\b|\bsales?\b|\bshop\b|\beach\b")
 # A sales total with a commission: "sold $3,000 of products", "gmv $10k", "$500 in sales".
 _SALES_TOTAL_RE = re.compile(r"commission|comission|commision|affiliate|\bgmv\b|\bsold\b|\bsales?\b")
@@ -386,6 +388,10 @@ class QuestionParser:
         if money and not by_unit.get("diamonds") and _IN_DIAMONDS_RE.search(text):  # "what's $1000 in diamonds"
             return Parsed("diamonds_for_usd", {"usd": money[0].value, **agency})
 
+        daily = next((q for q in by_unit.get("diamonds", ()) if _period_at(tokens, q.end) == "day"), None)
+        if money and daily is not None and _HOW_LONG_RE.search(text):  # days of earning to reach an amount
+            return Parsed("diamonds_for_usd", {"usd": money[0].value, "per_day": daily.value, **agency})
+
         if _WITHDRAW_RE.search(text):
             if by_unit.get("diamonds"):
                 return Parsed("withdraw", {"diamonds": by_unit["diamonds"][0].value})
@@ -460,8 +466,11 @@ class QuestionParser:
                 return Parsed("series", {"buyers": buyers[0].value, "price": money[0].value, **agency})
 
         if by_unit.get("diamonds"):
-            diamonds = by_unit["diamonds"][0]
-            amount, said = _over_period(tokens, diamonds, "diamonds")
+            diamonds, hours = by_unit["diamonds"][0], self._hours(by_unit)
+            if hours and _per_hour(tokens, diamonds):  # "300 diamonds an hour, 4 hours a day, 5 days a week"
+                amount, said = self._hourly(text, by_unit, diamonds.value, hours, "diamonds")
+            else:
+                amount, said = _over_period(tokens, diamonds, "diamonds")
             return Parsed("diamonds", {"amount": amount, **agency}, said)
 
         if by_unit.get("coins"):
@@ -534,6 +543,16 @@ class QuestionParser:
                 params["streams"] = int(streams)
             return Parsed("month", {**params, **agency}, assumed)
         return Parsed("live", {**params, **agency}, assumed)
+
+    def _hourly(self, text: str, by_unit: dict[str, list[Quantity]], per_hour: Decimal, hours: Decimal,
+                unit: str) -> tuple[Decimal, tuple[str, ...]]:
+        """An amount per hour over the hours of a stream, and over the streams the question counts,
+        with the product as an assumption to show."""
+        streams = self._streams(text, by_unit)
+        total = (per_hour * hours * (streams or 1)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        over = f" × {_plain(streams)} streams" if streams is not None else ""
+        period = "a month" if streams is not None else "a stream"
+        return total, (f"{per_hour:,f} {unit} an hour × {_plain(hours)} h{over} = {total:,f} {unit} {period}",)
 
     @staticmethod
     def _hours(by_unit: dict[str, list[Quantity]]) -> Decimal | None:

@@ -143,6 +143,14 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("brand wants 3 videos, i have 40k followers, what to charge", "× 3 posts"),
     ("i average 45 viewers, stream 2h a day, what's that a month", "A month of 30 LIVEs"),
     ("if 10% of my 500 viewers gift, how much per hour", "One LIVE of 1 h"),
+    # how long it takes to earn an amount at so many diamonds a day (not a balance to withdraw)
+    ("how long till i can withdraw $100 if i earn 2000 diamonds a day", "= 10 days, rounded up"),
+    ("i get about 3000 diamonds daily, how long until i hit $1000", "= 67 days, rounded up"),
+    ("how long does it take to withdraw 50k diamonds", "Withdrawing $250.00"),
+    # diamonds an hour over a stream's hours, and over the streams counted
+    ("if i earn 300 diamonds per hour and stream 4 hours a day 5 days a week whats my monthly",
+     "300 diamonds an hour × 4 h × 21.4 streams = 25,680 diamonds a month"),
+    ("i average 500 diamonds an hour, 3 hour lives, how much per live", "$7.50"),
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)

@@ -59,25 +59,36 @@ def diamonds_to_usd(rates: Rates, amount: Decimal | int, *, agency: Decimal | No
     )
 
 
-def usd_to_diamonds(rates: Rates, usd: Decimal | int, *, agency: Decimal | None = None) -> Estimate:
-    """How many diamonds it takes to be paid `usd` (rounded up to a whole diamond)."""
+def usd_to_diamonds(rates: Rates, usd: Decimal | int, *, per_day: Decimal | int | None = None,
+                    agency: Decimal | None = None) -> Estimate:
+    """How many diamonds it takes to be paid `usd` (rounded up to a whole diamond), and with
+    `per_day` (diamonds earned a day) how many days of earning that is."""
     target = USD.check("amount", usd)
+    daily = None if per_day is None else DIAMONDS.check("diamonds a day", per_day)
+    if daily == 0:
+        raise InputError("diamonds a day must be more than 0")
     cut = agency_cut(rates, agency)
     rate = rates.get("diamond_usd")
     per = cut.per_unit(rate, "diamonds")
     diamonds = ceil_whole(target / per)
     per_text = fmt_rate(rate) if not cut.fraction else f"({fmt_rate(rate)}{cut.formula()})"
     coins = ceil_whole(diamonds / rates.get("diamonds_per_coin"))
+    formula = f"{fmt_money(target)} ÷ {per_text} per diamond = {fmt_number(diamonds)} diamonds"
+    lines = (Line("Coins of gifts that make these diamonds", coins, "coins", viewer_cost(rates, coins)),)
+    if daily is not None:
+        days = ceil_whole(diamonds / daily)
+        formula += f" ÷ {fmt_count(daily, 'diamond')} a day = {fmt_count(days, 'day')}, rounded up"
+        lines = (Line(f"Days of earning {fmt_count(daily, 'diamond')} a day", days, "days"), *lines)
     return Estimate(
         kind="diamonds_for_usd", title=f"Diamonds for {fmt_money(target)}",
-        formula=f"{fmt_money(target)} ÷ {per_text} per diamond = {fmt_number(diamonds)} diamonds",
+        formula=formula,
         quantity=diamonds, quantity_low=diamonds, quantity_high=diamonds, unit="diamonds",
         assumptions=rates.assumptions("diamond_usd", *cut.keys, "diamonds_per_coin", "diamonds_per_coin_legacy",
                                       *SCALED_KEYS),
         notes=tuple(n for n in (_scaled_count_note(rates, target, cut),
                                 coin_model_count_note(rates, coins, "coins of gifts")) if n),
-        lines=(Line("Coins of gifts that make these diamonds", coins, "coins", viewer_cost(rates, coins)),),
-        inputs={"usd": target, **agency_input(agency)},
+        lines=lines,
+        inputs={"usd": target, **({"per_day": daily} if daily is not None else {}), **agency_input(agency)},
     )
 
 

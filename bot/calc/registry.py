@@ -246,7 +246,8 @@ KINDS: Mapping[str, KindSpec] = {
         KindSpec(
             "diamonds_for_usd",
             "how many diamonds it takes to be paid an amount",
-            (_num("usd", "decimal", USD, "the amount in USD", required=True), AGENCY),
+            (_num("usd", "decimal", USD, "the amount in USD", required=True),
+             _num("per_day", "int", DIAMONDS, "diamonds you earn a day: adds how many days that takes"), AGENCY),
             _with_catalogue_ignored(live.usd_to_diamonds),
         ),
         KindSpec(

@@ -139,6 +139,17 @@ def test_usd_to_diamonds_rounds_up(rates, usd, diamonds: int) -> None:
     assert usd_to_diamonds(rates, D(str(usd))).quantity == diamonds
 
 
+def test_usd_to_diamonds_at_a_daily_rate_counts_the_days(rates) -> None:
+    estimate = usd_to_diamonds(rates, 100, per_day=3000)
+    assert estimate.quantity == 20_000
+    assert estimate.lines[0].quantity == 7 and estimate.lines[0].unit == "days"  # 6.67 days, rounded up
+    assert estimate.formula.endswith("÷ 3,000 diamonds a day = 7 days, rounded up")
+    assert estimate.inputs["per_day"] == 3000
+    with pytest.raises(InputError, match="more than 0"):
+        usd_to_diamonds(rates, 100, per_day=0)
+    assert "per_day" not in usd_to_diamonds(rates, 100).inputs
+
+
 def test_usd_to_diamonds_with_an_agency(rates) -> None:
     assert usd_to_diamonds(rates, 1000, agency=D("0.2")).quantity == 250_000
     with pytest.raises(InputError, match="100% agency cut"):
