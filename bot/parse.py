@@ -42,6 +42,8 @@ _THOUSAND_MIL_RE = re.compile(
 # Written-out amounts: "a million views", "half a million", "two thousand coins" (the number in digits).
 _WORD_SCALE_RE = re.compile(r"\b(half\s+a|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)"
                             r"\s+(thousand|million|billion)\b")
+# "how many roses make a dollar": one dollar, in a question asking how many it takes.
+_A_DOLLAR_RE = re.compile(r"\b(?:a|one)\s+(?:dollar|buck)\b")
 # "10 000", "1 250 000": groups of three digits after a space belong to the number before them.
 _SPACED_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
 # "10.000", "1.250.000": points between groups of three digits separate thousands, as much of the
@@ -566,7 +568,7 @@ class QuestionParser:
     def _paying_fans(text: str, tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity] | None:
         """"100 fans paying $4.99 for Super Fan": fans or people counted in a question about Super Fan
         or a subscription are its subscribers (followers are not: most never pay)."""
-        if not re.search(r"super\s*fan|subscri", text):
+        if not re.search(r"super\s*fan|subscri|\bsubs?\b", text):
             return None
         fans = [q for q in qs if q.unit in ("followers", "viewers") and tokens[q.end - 1] in ("fans", "people", "ppl")]
         return fans or None
@@ -662,6 +664,8 @@ def _plain_numbers(text: str) -> str:
             text = text.replace(emoji, f" {name} ")
     if "illion" in text or "thousand" in text:  # "a million", "half a million", "two thousand"
         text = _WORD_SCALE_RE.sub(_scale_in_digits, text)
+    if ("dollar" in text or "buck" in text) and _may_be_inverse(text):
+        text = _A_DOLLAR_RE.sub("$1", text)
     if not _DIGIT_RE.search(text):  # every pattern below needs a digit
         return text
     if "mil" in text and _MIL_RE.search(text) and _THOUSAND_MIL_RE.search(text):

@@ -151,6 +151,8 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("if i earn 300 diamonds per hour and stream 4 hours a day 5 days a week whats my monthly",
      "300 diamonds an hour × 4 h × 21.4 streams = 25,680 diamonds a month"),
     ("i average 500 diamonds an hour, 3 hour lives, how much per live", "$7.50"),
+    ("how many roses make a dollar", "200 Roses"),  # "a dollar" where the question asks how many
+    ("if 40 ppl sub at 4.99 what do i keep", "40 Super Fan subscribers"),  # people who sub are subscribers
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)
