@@ -121,7 +121,17 @@ _INVERSE_RE = re.compile(
     r"|(?P<what2>[a-z💎🪙🌹🦁' ]{2,30}?)\s+(?:needed|required|i\s+need|do\s+i\s+need)\s+(?:for|to)"
     r"|\b[cq]uant[oa]s\s+(?P<what3>[a-z' ]{2,30}?)\s+(?:necesito|preciso|para|por|=)"  # Spanish, Portuguese
 )
+# The words of `_WITHDRAW_RE` a bare balance stands next to ("withdraw 4k", "4k to cash out"); "got my 1k
+# finally … when i hit withdraw" counts followers.
+_WITHDRAW_WORDS = ("withdraw", "widthdraw", "cash", "out", "payout")
 _WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?out|payout\s+limit")
+# A gift counted only by a word ("a rose", "un león") is an amount to work out when the question asks
+# what it is worth; "when someone sends a rose where does that go" asks how gifts work.
+_VALUE_RE = re.compile(r"how\s*much|how\s*many|\bget\b|worth|value|\bpay|\bpaid|\bmake|\bmade|\bearn|\bcost|\bprice|\bmoney|\bcash"
+                       r"|[$€£=]|dollar|\busd\b|cuant|quant|berapa|wie\s*viel|combien|magkano|ne\s+kadar|dinero|dinheiro|\bwert\b")
+# Views of a LIVE ("my live got 10k views") pay nothing: Creator Rewards pay for views of videos.
+_LIVE_VIEWS_RE = re.compile(r"\b(?:live|lives|stream|streams|streaming|livestream)\b")
+_VIDEO_VIEWS_RE = re.compile(r"\bvideos?\b|\bvids?\b|\bposts?\b|creator\s*rewards|creativity|\brpm\b|qualif")
 # "how long till i can withdraw $100 if i earn 2,000 diamonds a day": the days of earning an amount takes.
 _HOW_LONG_RE = re.compile(r"how\s+long|how\s+many\s+days|how\s+soon|\b(?:till|until|til|before)\b")
 _AFFILIATE_RE = re.compile(r"commission|comission|commision|\bcomm\b|affiliate|\bsold\b|\bsales?\b|\bshop\b|\beach\b")
@@ -356,6 +366,8 @@ class QuestionParser:
         quantities = self.quantities(tokens)
         if not quantities:
             return None
+        if all(q.unit == "gift" and tokens[q.start] in _WORD_NUMBERS for q in quantities) and not _VALUE_RE.search(text):
+            return None  # "someone sent me a universe, what happens now": how gifts work
         if not _strong_compute(text) and _FACT_RE.search(text):  # the cheaper test first
             return None
         parsed = self._choose(text, tokens, quantities)
@@ -399,7 +411,9 @@ class QuestionParser:
                 return Parsed("withdraw", {"diamonds": by_unit["diamonds"][0].value})
             if money:
                 return Parsed("withdraw", {"usd": money[0].value})
-            balance = next((q.value for q in by_unit.get("count", ()) if q.value >= _BARE_BALANCE_MIN), None)
+            near = [i for i, t in enumerate(tokens) if t.startswith(_WITHDRAW_WORDS)]
+            balance = next((q.value for q in by_unit.get("count", ()) if q.value >= _BARE_BALANCE_MIN
+                            and any(abs(q.start - i) <= 3 for i in near)), None)
             if balance is not None:  # "how many days to withdraw 4k": a balance, most likely in dollars
                 return Parsed("withdraw", {"usd": balance},
                               (f"{balance:,f} read as US dollars (say “diamonds” if it is a diamond balance)",))
@@ -421,6 +435,8 @@ class QuestionParser:
             basis = {"units": sold[0].value, "price": money[0].value} if sold else {"sales": money[0].value}
             return Parsed("affiliate", {**basis, "commission": _pct(commission)})
 
+        if by_unit.get("views") and _LIVE_VIEWS_RE.search(text) and not _VIDEO_VIEWS_RE.search(text):
+            return None  # views of a LIVE: the knowledge base says what pays instead
         if by_unit.get("views") or (by_unit.get("count") and "rpm" in tokens):
             views = (by_unit.get("views") or by_unit["count"])[0].value
             params: dict[str, Any] = {"views": views}

@@ -56,6 +56,15 @@ def test_public_sample_estimates(service):
     ("tips to get to 10k diamonds a week", "grow_earnings"),
     ("whats a good rpm for tiktok in 2025", "creativity_program"),
     ("4 nights a week, 10 ppl show up, what am i doing wrong", None),
+    # views of a LIVE pay nothing (Creator Rewards pay for videos): not a Creator Rewards estimate
+    ("2k views on my live stream, money?", "per_view_pay"),
+    ("how much does tiktok pay per 1000 views on a live stream", "per_view_pay"),
+    # a gift counted only by "a" in a question about how gifts work, not what one is worth
+    ("when someone sends a rose where does that go, do i see it as diamonds right away", "gifts_diamonds"),
+    ("someone sent me a universe, what happens now, does it just show up in my balance", "gifts_diamonds"),
+    # a number far from the withdraw words is not a balance ("got my 1k" is followers)
+    ("got my 1k finally, been going live 4 nights a week. when i hit withdraw does it go to my bank the same day",
+     "withdraw_payout"),
 ])
 def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     reply = service.ask(question)
@@ -153,6 +162,10 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("i average 500 diamonds an hour, 3 hour lives, how much per live", "$7.50"),
     ("how many roses make a dollar", "200 Roses"),  # "a dollar" where the question asks how many
     ("if 40 ppl sub at 4.99 what do i keep", "40 Super Fan subscribers"),  # people who sub are subscribers
+    ("how much for 100k views on a video", "Creator Rewards for 100,000 views"),  # views of videos do pay
+    ("what is a lion worth", "1 × Lion"),  # a gift counted by "a", asked what it is worth
+    ("how many coins is a lion 🦁", "1 × Lion"),
+    ("withdraw 2500 how many days", "Withdrawing $2,500.00"),
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)

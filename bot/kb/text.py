@@ -17,7 +17,8 @@ from bot.chars import APOSTROPHES, LETTERS_WITHOUT_ACCENT, CharTable
 WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low") is not likes.
 _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|so\b|really\b|super\b|maybe\b|only\b|just\b|literally\b|half\b|nothing\b|zero\b|basically\b)"
-                             r"|\b(?:feel|feels|looks?|sounds?|something|stuff|kinda|sorta|more|just|basically)\s+like\b")
+                             r"|\b(?:feel|feels|looks?|sounds?|something|stuff|kinda|sorta|more|just|basically)\s+like\b"
+                             r"|\blike\s+(?=im\b|youre\b|u\s+r\b)")  # "explain it like im 5"
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "15 yo" is an age; "yo" alone is a greeting (or Spanish "I") and a stopword.
 _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
@@ -33,7 +34,8 @@ STOPWORDS = frozenset(
     getting have has had having ok okay yeah yes no hey hi hello guys anyone someone pls please
     thanks lol lmao omg bro sis fr ngl tbh idk rn yo
     el la los las un una en de del y o es se lo le les des du et est une il di e ke yang dan itu ini
-    und der die das ist ein eine ang ng sa mga na si ba ako""".split()
+    und der die das ist ein eine mit bei auf zu den dem ich man mein meine wird werden nicht auch noch
+    ang ng sa mga na si ba ako""".split()
 )
 MIN_FUZZY_LEN = 5  # shorter words are too easily another word (math/match, love/glove)
 FUZZY_CUTOFF = 87.0  # one dropped or doubled letter passes; a swapped vowel (topping/tapping) does not

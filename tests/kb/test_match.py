@@ -133,6 +133,10 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("do you get paid to go live on tiktok", "gifts_diamonds"),  # by gifts: not by going live, nor by age
     ("how do battles make money", "live_match"),  # a battle's money, not TikTok's
     ("who gets the rest of the gift money", "platform_cut"),
+    ("is it possible to make a living on tiktok live", "earnings_benchmarks"),  # "make a living" is earning
+    ("moving my fans to youtube memberships, good idea?", "merch_multichannel"),  # moving is a multi-platform cue
+    ("wie funktioniert das mit geschenken und diamanten bei tiktok live?", "gifts_diamonds"),  # German "wie", "mit", "bei"
+    ("what missions do i need for the 53% rate", "platform_cut"),
 ])
 def test_question_reaches_its_topic(service, question, topic):
     assert service.ask(question).topic == topic
@@ -282,6 +286,12 @@ def test_lexicon_forms_are_replaced_as_the_whole_word_regex_defines(service):
         assert lexicon.apply(folded) == " ".join(expected.split()), text
         checked += expected != folded
     assert checked > 1000  # plenty of texts held a form
+
+
+def test_like_as_a_comparison_is_not_likes(service):
+    words = service.matcher.analyzer.words
+    assert "like" not in words("explain coins vs diamonds like im 5") and "like" not in words("talk like youre new")
+    assert "like" in words("i like it") and "like" in words("like im getting likes")  # canonical "like" either way
 
 
 def test_the_analyzer_skips_only_the_substitutions_that_cannot_apply(service):
