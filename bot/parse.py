@@ -101,7 +101,7 @@ _FACT_RE = re.compile(
     r"\bor\b[^?]*\?|still\s+\$?\d|\bis\s+it\s+(?:still|true)\b|\brealistic\b|\blegit\b|\bnormal\b|\bscam\b|\bfree\b"
     r"|is\s+that\s+(?:right|true|real|correct|good|fair)|did\s+they\s+change|\bchanged?\b|\bbonus\b"
     r"|\bage\b|\byears?\s+old\b|\byo\b|\bto\s+go\s+live\b|\bwhy\b|\btrue\b|\bheard\b|\bminimum\b|\bmin\b"
-    r"|\bwrong\b|\btips?\b|\badvice\b"
+    r"|\bwrong\b|\btips?\b|\badvice\b|\brefunds?\b|\bget\s+(?:it|that|them|my\s+money)\s+back\b"
     r"|\b(?:dms?|dm'?e?d|pm'?e?d|inbox)\b|\boffer(?:ed|s|ing)?\b|\bpromised?\b"  # someone else's offer: scams
     r"|\bbuy\s+(?:my|your|ur)\s+(?:diamonds?|account|balance)"  # someone buying a creator's diamonds: scams
     r"|^(?:so\s+|ok\s+|and\s+|but\s+|if\s+[^,?]*?\s)?(?:do|does|did|can|could|is|are|will|would|should)\s"
@@ -133,7 +133,7 @@ _VALUE_RE = re.compile(r"how\s*much|how\s*many|\bget\b|worth|value|\bpay|\bpaid|
 _LIVE_VIEWS_RE = re.compile(r"\b(?:live|lives|stream|streams|streaming|livestream)\b")
 _VIDEO_VIEWS_RE = re.compile(r"\bvideos?\b|\bvids?\b|\bposts?\b|creator\s*rewards|creativity|\brpm\b|qualif")
 # "how long till i can withdraw $100 if i earn 2,000 diamonds a day": the days of earning an amount takes.
-_HOW_LONG_RE = re.compile(r"how\s+long|how\s+many\s+days|how\s+soon|\b(?:till|until|til|before)\b")
+_HOW_LONG_RE = re.compile(r"how\s+long|how\s+many\s+days|how\s+soon|\b(?:till|until|til)\b")
 _AFFILIATE_RE = re.compile(r"commission|comission|commision|\bcomm\b|affiliate|\bsold\b|\bsales?\b|\bshop\b|\beach\b")
 # A sales total with a commission: "sold $3,000 of products", "gmv $10k", "$500 in sales".
 _SALES_TOTAL_RE = re.compile(r"commission|comission|commision|affiliate|\bgmv\b|\bsold\b|\bsales?\b")
@@ -569,8 +569,7 @@ class QuestionParser:
         streams = self._streams(text, by_unit)
         total = (per_hour * hours * (streams or 1)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         over = f" × {_plain(streams)} streams" if streams is not None else ""
-        period = "a month" if streams is not None else "a stream"
-        return total, (f"{per_hour:,f} {unit} an hour × {_plain(hours)} h{over} = {total:,f} {unit} {period}",)
+        return total, (f"{per_hour:,f} {unit} an hour × {_plain(hours)} h{over} = {total:,f} {unit}",)
 
     @staticmethod
     def _hours(by_unit: dict[str, list[Quantity]]) -> Decimal | None:

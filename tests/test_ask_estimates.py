@@ -62,6 +62,8 @@ def test_public_sample_estimates(service):
     # a gift counted only by "a" in a question about how gifts work, not what one is worth
     ("when someone sends a rose where does that go, do i see it as diamonds right away", "gifts_diamonds"),
     ("someone sent me a universe, what happens now, does it just show up in my balance", "gifts_diamonds"),
+    # asking for money back is not a sum to work out
+    ("accidentally bought the 6607 coin pack at 2am, can i get a refund", "coin_value"),
     # a number far from the withdraw words is not a balance ("got my 1k" is followers)
     ("got my 1k finally, been going live 4 nights a week. when i hit withdraw does it go to my bank the same day",
      "withdraw_payout"),
@@ -158,8 +160,9 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("how long does it take to withdraw 50k diamonds", "Withdrawing $250.00"),
     # diamonds an hour over a stream's hours, and over the streams counted
     ("if i earn 300 diamonds per hour and stream 4 hours a day 5 days a week whats my monthly",
-     "300 diamonds an hour × 4 h × 21.4 streams = 25,680 diamonds a month"),
+     "300 diamonds an hour × 4 h × 21.4 streams = 25,680 diamonds"),
     ("i average 500 diamonds an hour, 3 hour lives, how much per live", "$7.50"),
+    ("i average 500 diamonds an hour, 3 hour lives, how much per live", "500 diamonds an hour × 3 h = 1,500 diamonds."),
     ("how many roses make a dollar", "200 Roses"),  # "a dollar" where the question asks how many
     ("if 40 ppl sub at 4.99 what do i keep", "40 Super Fan subscribers"),  # people who sub are subscribers
     ("how much for 100k views on a video", "Creator Rewards for 100,000 views"),  # views of videos do pay

@@ -32,7 +32,7 @@ STOPWORDS = frozenset(
     there here just really actually still even also too very any some im ive id ill dont doesnt
     didnt isnt arent wasnt cant wont can could would should will shall may might must get got gets
     getting have has had having ok okay yeah yes no hey hi hello guys anyone someone pls please
-    thanks lol lmao omg bro sis fr ngl tbh idk rn yo
+    thanks lol lmao omg bro sis fr ngl tbh idk rn yo all yall
     el la los las un una en de del y o es se lo le les des du et est une il di e ke yang dan itu ini
     und der die das ist ein eine mit bei auf zu den dem ich man mein meine wird werden nicht auch noch
     ang ng sa mga na si ba ako""".split()

@@ -137,6 +137,9 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("moving my fans to youtube memberships, good idea?", "merch_multichannel"),  # moving is a multi-platform cue
     ("wie funktioniert das mit geschenken und diamanten bei tiktok live?", "gifts_diamonds"),  # German "wie", "mit", "bei"
     ("what missions do i need for the 53% rate", "platform_cut"),
+    ("withdrew 3 days ago and its still pending, how long does it usually take", "withdraw_payout"),  # "withdrew"
+    ("PK savaşında puanlar nasıl hesaplanıyor?", "live_match"),  # Turkish "savaş" is a battle
+    ("hi all, where does tiktok get its money from if the app is free", "tiktok_revenue"),  # "all" says nothing
 ])
 def test_question_reaches_its_topic(service, question, topic):
     assert service.ask(question).topic == topic
