@@ -129,6 +129,8 @@ _WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take
 # what it is worth; "when someone sends a rose where does that go" asks how gifts work.
 _VALUE_RE = re.compile(r"how\s*much|how\s*many|\bget\b|worth|value|\bpay|\bpaid|\bmake|\bmade|\bearn|\bcost|\bprice|\bmoney|\bcash"
                        r"|[$€£=]|dollar|\busd\b|cuant|quant|berapa|wie\s*viel|combien|magkano|ne\s+kadar|dinero|dinheiro|\bwert\b")
+# Words right after a gift named with no count that ask what it is worth.
+_NAMED_WORTH = frozenset(("=", "worth", "value", "price"))
 # Views of a LIVE ("my live got 10k views") pay nothing: Creator Rewards pay for views of videos.
 _LIVE_VIEWS_RE = re.compile(r"\b(?:live|lives|stream|streams|streaming|livestream)\b")
 _VIDEO_VIEWS_RE = re.compile(r"\bvideos?\b|\bvids?\b|\bposts?\b|creator\s*rewards|creativity|\brpm\b|qualif")
@@ -325,6 +327,21 @@ class QuestionParser:
             i = end
         return _apply_multipliers(found, tokens)
 
+    def _gift_named_first(self, tokens: Sequence[str]) -> list[Quantity]:
+        """One of the popular gifts named first and asked its worth with no count ("castle fantasy = how
+        much", "galaxy worth?"). Only these: many gift names are everyday words (Star, Family, Heart), and
+        "worth it" asks something else. The TikTok gift is the platform's name ("tiktok value")."""
+        if not _NAMED_WORTH.intersection(tokens[1:_GIFT_WINDOW + 2]):
+            return []
+        gift, end = self._gift_after(tokens, 0)
+        if gift is None or not gift.popular or gift.name == "TikTok":
+            return []
+        if tokens[end:end + 1] == ["gift"]:
+            end += 1
+        if tokens[end:end + 1] and tokens[end] in _NAMED_WORTH and tokens[end + 1:end + 2] != ["it"]:
+            return [Quantity(Decimal(1), "gift", 0, end, gift)]
+        return []
+
     def _unit_after(self, tokens: Sequence[str], start: int) -> tuple[str | None, int]:
         j = start
         while j < len(tokens) and j < start + 3 and tokens[j] in _FILLER:
@@ -363,7 +380,7 @@ class QuestionParser:
     def parse(self, question: str) -> Parsed | None:
         text = _plain_numbers(fold(_superscript_powers(question)))
         tokens = tokenize(text)
-        quantities = self.quantities(tokens)
+        quantities = self.quantities(tokens) or self._gift_named_first(tokens)
         if not quantities:
             return None
         if all(q.unit == "gift" and tokens[q.start] in _WORD_NUMBERS for q in quantities) and not _VALUE_RE.search(text):

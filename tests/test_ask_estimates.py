@@ -12,6 +12,8 @@ from tests.conftest import shared_path
 from tests.kb.evaluate import read_rows
 
 DEV = Path(__file__).parent / "calc" / "estimates_dev.tsv"
+# Written later in other voices, with the figure at the default rates (any of the "|"-separated forms).
+PROBE = Path(__file__).parent / "calc" / "estimates_probe.tsv"
 
 
 def figures_in(text: str) -> str:
@@ -39,6 +41,11 @@ def test_dev_estimates(service):
     assert score(service, rows, "independent estimate set") >= 0.95
 
 
+def test_probe_estimates(service):
+    rows = [(r["question"], r["numbers"].split("|")) for r in read_rows(PROBE)]
+    assert score(service, rows, "probe estimate set") >= 0.95
+
+
 def test_public_sample_estimates(service):
     rows = [(r["question"], r["numbers"].split("|")) for r in read_rows(shared_path("eval", "questions-public.tsv"))
             if r["kind"] == "estimate"]
@@ -62,6 +69,10 @@ def test_public_sample_estimates(service):
     # a gift counted only by "a" in a question about how gifts work, not what one is worth
     ("when someone sends a rose where does that go, do i see it as diamonds right away", "gifts_diamonds"),
     ("someone sent me a universe, what happens now, does it just show up in my balance", "gifts_diamonds"),
+    # a gift name that is an everyday word or the platform's, or "worth it": no gift to work out
+    ("star worth it to go live?", None),
+    ("tiktok value?", None),
+    ("galaxy worth it?", None),
     # asking for money back is not a sum to work out
     ("accidentally bought the 6607 coin pack at 2am, can i get a refund", "coin_value"),
     # a number far from the withdraw words is not a balance ("got my 1k" is followers)
@@ -168,6 +179,8 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("how much for 100k views on a video", "Creator Rewards for 100,000 views"),  # views of videos do pay
     ("what is a lion worth", "1 × Lion"),  # a gift counted by "a", asked what it is worth
     ("how many coins is a lion 🦁", "1 × Lion"),
+    ("castle fantasy = how much for the streamer", "1 × Castle Fantasy"),  # a popular gift named first, no count
+    ("lion gift value", "1 × Lion"),
     ("withdraw 2500 how many days", "Withdrawing $2,500.00"),
 ])
 def test_phrasings(service, question, figure):
