@@ -46,6 +46,7 @@ def _limit(maximum: int | str, *, minimum: int | str = 0, integral: bool = False
 
 # Counts of things (whole numbers).
 DIAMONDS = _limit(10**12, integral=True)
+DIAMONDS_A_DAY = _limit(10**12, minimum=1, integral=True)  # a rate to divide by: never 0
 COINS = _limit(10**12, integral=True)
 GIFT_COUNT = _limit(10**9, integral=True)
 VIEWERS = _limit(10**8, integral=True)

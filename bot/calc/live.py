@@ -26,6 +26,7 @@ from bot.calc.limits import (
     COINS,
     COINS_PER_HOUR,
     DIAMONDS,
+    DIAMONDS_A_DAY,
     GIFT_COUNT,
     GIFTS_PER_HOUR,
     HOURS,
@@ -64,9 +65,7 @@ def usd_to_diamonds(rates: Rates, usd: Decimal | int, *, per_day: Decimal | int 
     """How many diamonds it takes to be paid `usd` (rounded up to a whole diamond), and with
     `per_day` (diamonds earned a day) how many days of earning that is."""
     target = USD.check("amount", usd)
-    daily = None if per_day is None else DIAMONDS.check("diamonds a day", per_day)
-    if daily == 0:
-        raise InputError("diamonds a day must be more than 0")
+    daily = None if per_day is None else DIAMONDS_A_DAY.check("diamonds a day", per_day)
     cut = agency_cut(rates, agency)
     rate = rates.get("diamond_usd")
     per = cut.per_unit(rate, "diamonds")

@@ -33,6 +33,7 @@ from bot.calc.limits import (
     COINS,
     COINS_PER_HOUR,
     DIAMONDS,
+    DIAMONDS_A_DAY,
     FOLLOWERS,
     FX_RATE,
     GIFT_COUNT,
@@ -247,7 +248,7 @@ KINDS: Mapping[str, KindSpec] = {
             "diamonds_for_usd",
             "how many diamonds it takes to be paid an amount",
             (_num("usd", "decimal", USD, "the amount in USD", required=True),
-             _num("per_day", "int", DIAMONDS, "diamonds you earn a day: adds how many days that takes"), AGENCY),
+             _num("per_day", "int", DIAMONDS_A_DAY, "diamonds you earn a day: adds how many days that takes"), AGENCY),
             _with_catalogue_ignored(live.usd_to_diamonds),
         ),
         KindSpec(

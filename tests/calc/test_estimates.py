@@ -145,7 +145,7 @@ def test_usd_to_diamonds_at_a_daily_rate_counts_the_days(rates) -> None:
     assert estimate.lines[0].quantity == 7 and estimate.lines[0].unit == "days"  # 6.67 days, rounded up
     assert estimate.formula.endswith("÷ 3,000 diamonds a day = 7 days, rounded up")
     assert estimate.inputs["per_day"] == 3000
-    with pytest.raises(InputError, match="more than 0"):
+    with pytest.raises(InputError, match="diamonds a day must be at least 1"):
         usd_to_diamonds(rates, 100, per_day=0)
     assert "per_day" not in usd_to_diamonds(rates, 100).inputs
 
