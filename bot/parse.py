@@ -419,9 +419,10 @@ class QuestionParser:
         if money and not by_unit.get("diamonds") and _IN_DIAMONDS_RE.search(text):  # "what's $1000 in diamonds"
             return Parsed("diamonds_for_usd", {"usd": money[0].value, **agency})
 
-        daily = next((q for q in by_unit.get("diamonds", ()) if _period_at(tokens, q.end) == "day"), None)
-        if money and daily is not None and _HOW_LONG_RE.search(text):  # days of earning to reach an amount
-            return Parsed("diamonds_for_usd", {"usd": money[0].value, "per_day": daily.value, **agency})
+        if money and by_unit.get("diamonds") and _HOW_LONG_RE.search(text):  # days of earning to reach an amount
+            daily = next((q for q in by_unit["diamonds"] if _period_at(tokens, q.end) == "day"), None)
+            if daily is not None:
+                return Parsed("diamonds_for_usd", {"usd": money[0].value, "per_day": daily.value, **agency})
 
         if _WITHDRAW_RE.search(text):
             if by_unit.get("diamonds"):
