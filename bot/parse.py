@@ -106,11 +106,21 @@ _FACT_RE = re.compile(
     r"|\bbuy\s+(?:my|your|ur)\s+(?:diamonds?|account|balance)"  # someone buying a creator's diamonds: scams
     r"|^(?:so\s+|ok\s+|and\s+|but\s+|if\s+[^,?]*?\s)?(?:do|does|did|can|could|is|are|will|would|should)\s"
     r"|\bhow\s+(?:do|can|should|would)\s+i\s+(?:get|find|start|land|grow|become|reach)\b"
+    r"|\bhow\s+(?:do\s+i\s+|can\s+i\s+|to\s+)?(?:turn|increase|boost|improve|raise|double|scale)\b"  # growing earnings
+    r"|\b(?:said|says|saying|claims?|claimed|swears?)\b|\bcan'?t\s+be\s+right"  # checking a claim
+    r"|\bsus\b|\blog\s?in\b|\bpassword\b|\bverif|\bproof\b|\bsafe\b|\brisk|\bwon\b"  # is this offer a scam
+    r"|\bwhere\s+(?:did|does|do|is)\b[^?]*\bgo(?:es|ne)?\b"  # "where did the rest go": the cut
+    r"|how\s*much\s*(?:percent|%)|what\s+(?:percent|percentage)\b"  # a share asked for, not a sum
+    r"|\bcan\s+i\s+(?:join|apply|qualify|enter|sign\s+up)\b|\beligible\s+(?:for|to)\b|\bam\s+i\s+eligible"
+    # a yes/no question after the story: "… 22 viewers avg. but those hearts, do they count toward my earnings"
+    r"|[.?!,;:]\s*(?:so\s+|but\s+|and\s+|ok\s+)?(?:do|does|did|can|could|is|are|will|would|should)"
+    r"\s+(?:they|it|those|these|that|there|this)\b"
 )
 # Asking for a figure outright, which beats a fact cue ("can you calculate 40k diamonds").
 _STRONG_RE = re.compile(
-    r"how\s*much|hw\s*much|how\s*many|\bworth\b|in\s+(?:usd|dollars?|\$)|\bpayout\b|=\s*\??\s*$|=\s*how"
-    r"|\bcalc|\bconvert|\bestimate|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
+    r"(?:how|hw)\s*much(?!\s*(?:percent|%))|how\s*many|\bworth\b(?!\s+(?:it\b|the\s+same))|in\s+(?:usd|dollars?|\$)"
+    r"|\bpayout\b|=\s*\??\s*$|=\s*how|\bcalc\b|\bcalculat(?:e|or|ion)\b|\bconvert|\bestimate"
+    r"|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
 )
 # A LIVE or monthly projection from defaults needs an explicit ask, not just "30 viewers".
 _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
@@ -129,6 +139,9 @@ _WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take
 # what it is worth; "when someone sends a rose where does that go" asks how gifts work.
 _VALUE_RE = re.compile(r"how\s*much|how\s*many|\bget\b|worth|value|\bpay|\bpaid|\bmake|\bmade|\bearn|\bcost|\bprice|\bmoney|\bcash"
                        r"|[$€£=]|dollar|\busd\b|cuant|quant|berapa|wie\s*viel|combien|magkano|ne\s+kadar|dinero|dinheiro|\bwert\b")
+# Words that join gifts in a list ("galaxy + 5 roses", "a lion and a universe"); commas are not tokens.
+_LIST_JOINS = frozenset(("+", "and", "plus", "n", "&"))
+_LIST_JOIN_TOKENS = tuple([w] for w in _LIST_JOINS)
 # Words right after a gift named with no count that ask what it is worth.
 _NAMED_WORTH = frozenset(("=", "worth", "value", "price"))
 # Views of a LIVE ("my live got 10k views") pay nothing: Creator Rewards pay for views of videos.
@@ -342,6 +355,32 @@ class QuestionParser:
             return [Quantity(Decimal(1), "gift", 0, end, gift)]
         return []
 
+    def _listed_gifts(self, tokens: Sequence[str], found: list[Quantity]) -> list[Quantity]:
+        """`found` with the popular gifts named without a count in a list beside a counted gift: one
+        each ("sports car + galaxy + 5 doughnuts", "interstellar and a private jet")."""
+        gifts = [q for q in found if q.unit == "gift"]
+        if not gifts or not _LIST_JOINS.intersection(tokens):
+            return found
+        taken = {i for q in found for i in range(q.start, q.end)}
+        listed: list[Quantity] = []
+        for i in range(len(tokens)):
+            if i in taken or tokens[i] in _LIST_JOINS or (i > 0 and tokens[i - 1] not in _LIST_JOINS and i - 1 not in taken):
+                continue
+            gift, end = self._gift_after(tokens, i, typos=False)
+            if gift is not None and gift.popular and gift.name != "TikTok" and not taken.intersection(range(i, end)):
+                listed.append(Quantity(Decimal(1), "gift", i, end, gift))
+        # Keep those joined to the list: next to a gift in it, or one join word away, link by link.
+        linked = True
+        while listed and linked:
+            ends = {q.end for q in gifts} | {q.end + 1 for q in gifts if tokens[q.end:q.end + 1] in _LIST_JOIN_TOKENS}
+            starts = {q.start for q in gifts} | {q.start - 1 for q in gifts if tokens[q.start - 1:q.start] in _LIST_JOIN_TOKENS}
+            joined = [q for q in listed if q.start in ends or q.end in starts]
+            linked = bool(joined)
+            gifts += joined
+            listed = [q for q in listed if q not in joined]
+        extra = [q for q in gifts if q not in found]
+        return sorted(found + extra, key=lambda q: q.start) if extra else found
+
     def _unit_after(self, tokens: Sequence[str], start: int) -> tuple[str | None, int]:
         j = start
         while j < len(tokens) and j < start + 3 and tokens[j] in _FILLER:
@@ -358,19 +397,19 @@ class QuestionParser:
             return "rpm_after", j + 1
         return (unit, j + 1) if unit else (None, start)
 
-    def _gift_after(self, tokens: Sequence[str], start: int) -> tuple[Any, int]:
-        """The longest run of up to four words after `start` that names a gift, spelt right; else the
-        longest one a typo away ("5 lions make" is Lions, not a misspelt Lion's Mane)."""
+    def _gift_after(self, tokens: Sequence[str], start: int, typos: bool = True) -> tuple[Any, int]:
+        """The longest run of up to four words after `start` that names a gift, spelt right; else (if
+        `typos`) the longest one a typo away ("5 lions make" is Lions, not a misspelt Lion's Mane)."""
         j = start
         while j < len(tokens) and tokens[j] in ("tiktok", "tt", "big", "little"):
             j += 1
         words = tokens[j:j + _GIFT_WINDOW]
         sizes = [size for size in range(len(words), 0, -1)
                  if not any(number_of(w) or w in "$€£%×*+=/" for w in words[:size])]
-        for typos in (False, True):
+        for typo in (False, True)[:1 + typos]:
             for size in sizes:
-                gift = self.gifts.resolve(" ".join(words[:size]), typos=typos) or (
-                    self.gifts.resolve(" ".join(tokens[start:j + size]), typos=typos) if j > start else None)
+                gift = self.gifts.resolve(" ".join(words[:size]), typos=typo) or (
+                    self.gifts.resolve(" ".join(tokens[start:j + size]), typos=typo) if j > start else None)
                 if gift is not None:
                     return gift, j + size
         return None, start
@@ -380,7 +419,7 @@ class QuestionParser:
     def parse(self, question: str) -> Parsed | None:
         text = _plain_numbers(fold(_superscript_powers(question)))
         tokens = tokenize(text)
-        quantities = self.quantities(tokens) or self._gift_named_first(tokens)
+        quantities = self._listed_gifts(tokens, self.quantities(tokens)) or self._gift_named_first(tokens)
         if not quantities:
             return None
         if all(q.unit == "gift" and tokens[q.start] in _WORD_NUMBERS for q in quantities) and not _VALUE_RE.search(text):

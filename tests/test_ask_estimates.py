@@ -78,6 +78,15 @@ def test_public_sample_estimates(service):
     # a number far from the withdraw words is not a balance ("got my 1k" is followers)
     ("got my 1k finally, been going live 4 nights a week. when i hit withdraw does it go to my bank the same day",
      "withdraw_payout"),
+    # a claim to check, an offer that may be a scam, where money went, how to grow, whether one may join
+    ("my cousin says 1 diamond = 10 cents, can that be right", "diamond_value"),
+    ("a guy says he'll send 20 lions if i give him my login first, sus?", "scams"),
+    ("fan sent $30 of gifts and i saw maybe $10, where does the rest go", "platform_cut"),
+    ("i do guitar lives for 25 ppl, how do i turn that into real income", "grow_earnings"),
+    ("15k followers and 80k views this month, can i apply for creator rewards", "creativity_program"),
+    # a yes/no question after the story, and a percentage asked for
+    ("streamed 5 hrs with 60 ppl watching. the hearts they tap, do they add to my earnings", "likes_pay"),
+    ("a gift of 500 coins, how much percent goes to me", "platform_cut"),
 ])
 def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     reply = service.ask(question)
@@ -182,6 +191,10 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("castle fantasy = how much for the streamer", "1 × Castle Fantasy"),  # a popular gift named first, no count
     ("lion gift value", "1 × Lion"),
     ("withdraw 2500 how many days", "Withdrawing $2,500.00"),
+    # popular gifts named without a count in a list beside counted ones: one each
+    ("universe + lion + 10 roses tonight, what do i get", "1 × TikTok Universe + 1 × Lion + 10 × Rose"),
+    ("3 roses and galaxy how much", "3 × Rose + 1 × Galaxy"),
+    ("can you calculate 40k diamonds", "$200.00"),
 ])
 def test_phrasings(service, question, figure):
     reply = service.ask(question)
