@@ -15,6 +15,8 @@ from rapidfuzz import fuzz, process
 from bot.chars import APOSTROPHES, LETTERS_WITHOUT_ACCENT, CharTable
 
 WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# The same in other scripts (Arabic, Cyrillic, …), for text `fold` leaves with letters beyond a-z.
+_UNICODE_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low") is not likes.
 _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|so\b|really\b|super\b|maybe\b|only\b|just\b|literally\b|half\b|nothing\b|zero\b|basically\b)"
                              r"|\b(?:feel|feels|looks?|sounds?|something|stuff|kinda|sorta|more|just|basically)\s+like\b"
@@ -35,7 +37,8 @@ STOPWORDS = frozenset(
     thanks lol lmao omg bro sis fr ngl tbh idk rn yo all yall
     el la los las un una en de del y o es se lo le les des du et est une il di e ke yang dan itu ini
     und der die das ist ein eine mit bei auf zu den dem ich man mein meine wird werden nicht auch noch
-    ang ng sa mga na si ba ako""".split()
+    ang ng sa mga na si ba ako
+    في من الى على عن ما هي هو هل ثم انا انت او لا لم هذا هذه ذلك مع كل""".split()
 )
 MIN_FUZZY_LEN = 5  # shorter words are too easily another word (math/match, love/glove)
 FUZZY_CUTOFF = 87.0  # one dropped or doubled letter passes; a swapped vowel (topping/tapping) does not
@@ -207,7 +210,7 @@ class Analyzer:
             text = _FILLER_LIKE_RE.sub(" ", text)
         if "yo" in text:
             text = _YEARS_OLD_RE.sub(" years old", text)
-        return WORD_RE.findall(self.lexicon.apply(text))
+        return (WORD_RE if text.isascii() else _UNICODE_WORD_RE).findall(self.lexicon.apply(text))
 
     def terms(self, text: str) -> list[str]:
         """Matching terms: words minus stopwords, typo-corrected, stemmed."""
