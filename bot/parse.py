@@ -364,7 +364,8 @@ class QuestionParser:
         taken = {i for q in found for i in range(q.start, q.end)}
         listed: list[Quantity] = []
         for i in range(len(tokens)):
-            if i in taken or tokens[i] in _LIST_JOINS or (i > 0 and tokens[i - 1] not in _LIST_JOINS and i - 1 not in taken):
+            after_join_or_quantity = i == 0 or tokens[i - 1] in _LIST_JOINS or i - 1 in taken
+            if i in taken or tokens[i] in _LIST_JOINS or not after_join_or_quantity:
                 continue
             gift, end = self._gift_after(tokens, i, typos=False)
             if gift is not None and gift.popular and gift.name != "TikTok" and not taken.intersection(range(i, end)):

@@ -82,7 +82,7 @@ def test_public_sample_estimates(service):
     ("my cousin says 1 diamond = 10 cents, can that be right", "diamond_value"),
     ("a guy says he'll send 20 lions if i give him my login first, sus?", "scams"),
     ("fan sent $30 of gifts and i saw maybe $10, where does the rest go", "platform_cut"),
-    ("i do guitar lives for 25 ppl, how do i turn that into real income", "grow_earnings"),
+    ("i do guitar lives for 25 ppl, how do i boost my earnings", "grow_earnings"),
     ("15k followers and 80k views this month, can i apply for creator rewards", "creativity_program"),
     # a yes/no question after the story, and a percentage asked for
     ("streamed 5 hrs with 60 ppl watching. the hearts they tap, do they add to my earnings", "likes_pay"),

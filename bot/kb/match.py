@@ -1,11 +1,13 @@
 """Question → topic. TF-IDF over each topic's phrasings, title, summary and keywords: the nearest
-phrasing and the whole topic are blended, keyword hits add a bonus, and two gates keep LiveTally
-honest (a question must hold a word of our domain, and another platform's own questions are not
-ours). Server FAQ entries are matched beside the knowledge base."""
+phrasing and the whole topic are blended, keyword hits add a bonus, a classifier trained on the same
+texts adds its probability to rank the topics, and two gates keep LiveTally honest (a question must
+hold a word of our domain, and another platform's own questions are not ours). Whether a question is
+known at all is decided by similarity alone. Server FAQ entries are matched beside the knowledge base."""
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +23,14 @@ from bot.kb.text import Analyzer, stem
 TITLE_WEIGHT, KEYWORD_WEIGHT, SUMMARY_WEIGHT = 2.0, 2.5, 1.0
 PHRASE_BLEND, TOPIC_BLEND = 0.45, 0.55
 BIGRAM_WEIGHT = 0.3
+# A linear classifier over the same features, trained on the topics' own texts when the knowledge base
+# loads, learns which words tell topics apart (similarity only sees which words a question shares with
+# a topic). Its probability for each topic, times this, is added to the topic's score to rank topics;
+# whether LiveTally knows the question at all stays a matter of similarity (MIN_SCORE).
+CLASSIFIER_BLEND = 0.3
+# Full-batch gradient steps (Adam) of softmax regression with a small L2 penalty: the same weights on
+# every load of the same knowledge base.
+TRAIN_STEPS, TRAIN_RATE, TRAIN_L2 = 40, 0.3, 1e-4
 # Below this a question is "not known yet"; tuned on the independent dev set in tests/kb/.
 MIN_SCORE = 0.22
 # Each keyword of a topic found whole in the question adds this much to that topic (capped).
@@ -28,7 +38,7 @@ KEYWORD_BONUS, KEYWORD_BONUS_MAX = 0.12, 0.24
 # A question needs at least one "domain" term to be about our topics (weather, jokes and homework
 # have none): a word of a topic's title or keywords, a word the lexicon maps to, or a word that
 # recurs in the phrasings of at most DISTINCTIVE_TOPICS topics.
-DISTINCTIVE_TOPICS = 2
+DISTINCTIVE_TOPICS = 3
 # Too general alone, but a money word with another of these ("does tiktok pay you for going live")
 # is a question about creator money; "tiktok" and "live" alone ("my tiktok live keeps crashing") are not.
 _MONEY_TERMS = frozenset(stem(w) for w in ("money", "pay"))
@@ -37,6 +47,8 @@ _CORE_TERMS = _MONEY_TERMS | frozenset(stem(w) for w in ("tiktok", "live"))
 # A question about another platform alone ("how much does twitch pay per sub") keeps less: the
 # words it shares with our topics are what every platform's money questions say.
 GATE_FACTOR = 0.5
+# An amount of money ("take out $5,000", "€20 a day") puts a question in the domain whatever its words.
+_AMOUNT_RE = re.compile(r"[$€£]\s?\d")
 OTHER_PLATFORM_FACTOR = 0.3
 # Words too general to show that a question is about creator money, even inside a title or keyword
 # (stemmed, as the terms they are taken from): "whats the weather today" and "can you dm me" are not ours.
@@ -44,7 +56,12 @@ GENERIC_TERMS = frozenset(stem(w) for w in
     """what why how when where who which much many per make go up more own time full tiktok live money pay
     get do can work need say take come give see know want think use find keep real true good best new now
     day year thing way one two lot people someone anyone tell help top under over off big small
-    today tonight yesterday tomorrow weekend morning dm""".split()
+    today tonight yesterday tomorrow weekend morning dm
+    account actual add allow another around bad because become better bigger build button certain change course
+    detail differ down effect email enough explain fast few fix friend hard her his hit hold idea into itself
+    leave list little low lower mad mean never nothing often other person phone piece please put right run said
+    second set stop stuff thank through turn until used usual well whole wonder write yet guy mom daughter
+    son spot mas dos con ce je lang uma pour mu sich gehen mis untuk gon theyll""".split()
 )
 
 Vector = dict[str, float]
@@ -199,6 +216,67 @@ def _arrays(postings: list[tuple[int, float]]) -> Postings:
     return np.array(ids, dtype=np.intp), np.array(weights, dtype=np.float64)
 
 
+class _Classifier:
+    """Softmax regression from a question's features to the knowledge base's topics, trained on each
+    topic's title, summary, phrasings and keywords (each text one example, as `_Index` weighs a query)."""
+
+    def __init__(self, index: _Index, analyzer: Analyzer) -> None:
+        rows: list[dict[int, float]] = []
+        labels: list[int] = []
+        self._row: dict[str, int] = {f: i for i, f in enumerate(index._query_weight)}
+        for ti, topic in enumerate(index.topics):
+            for text, _ in _fields(topic):
+                weights = {self._row[f]: w * index.idf(f) for f, w in features(analyzer.terms(text)) if f in self._row}
+                norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+                rows.append({j: w / norm for j, w in weights.items()})
+                labels.append(ti)
+        self.weights, self.bias = _softmax_regression(rows, labels, len(self._row), len(index.topics))
+        # Each feature's row already multiplied by its weight in any query, as `_Index` does.
+        self._scaled = self.weights * np.array(list(index._query_weight.values()))[:, None]
+
+    def probabilities(self, query: Query) -> np.ndarray:
+        """The classifier's probability of each topic (topic order) for `query`."""
+        row = self._row
+        z = self._scaled[[row[f] for f in query.features]].sum(axis=0) / query.norm + self.bias
+        e = np.exp(z - z.max())
+        return e / e.sum()
+
+
+def _softmax_regression(rows: list[dict[int, float]], labels: list[int], width: int, classes: int,
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (width × classes) and biases fitted to sparse `rows` by TRAIN_STEPS of Adam."""
+    count = len(rows)
+    sizes = np.array([len(r) for r in rows])
+    row_of = np.repeat(np.arange(count), sizes)
+    col = np.fromiter((j for r in rows for j in r), np.intp, int(sizes.sum()))
+    val = np.fromiter((v for r in rows for v in r.values()), np.float32, int(sizes.sum()))[:, None]
+    nonempty = sizes > 0
+    row_starts = (np.cumsum(sizes) - sizes)[nonempty]
+    by_col = np.argsort(col, kind="stable")
+    col_sorted = col[by_col]
+    used = np.unique(col_sorted)  # every feature of the index occurs in some text: all of them, in order
+    col_starts = np.searchsorted(col_sorted, used)
+    target = np.eye(classes, dtype=np.float32)[labels]
+    w, b = np.zeros((width, classes), np.float32), np.zeros(classes, np.float32)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for step in range(1, TRAIN_STEPS + 1):
+        z = np.zeros((count, classes), np.float32)
+        z[nonempty] = np.add.reduceat(val * w[col], row_starts, axis=0)
+        z += b
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        d = (p - target) / count
+        g = np.zeros_like(w)
+        g[used] = np.add.reduceat((val * d[row_of])[by_col], col_starts, axis=0)
+        g += TRAIN_L2 * w
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w -= TRAIN_RATE * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+        b -= 0.5 * d.sum(axis=0)
+    return w, b
+
+
 class Matcher:
     """Finds the topic a question is about, in the knowledge base and in a server's FAQ entries."""
 
@@ -209,6 +287,7 @@ class Matcher:
         analyzer.extend_vocabulary(analyzer.vocabulary_words(text for t in topics for text, _ in _fields(t)))
         self._idf, self._default_idf = self._build_idf(topics)
         self._kb = _Index(topics, analyzer, self._idf, self._default_idf)
+        self._classifier = _Classifier(self._kb, analyzer) if len(topics) > 1 else None
         self._domain = self._domain_terms(topics)
         self._guilds: dict[int, _Index] = {}
         self._versions: dict[int, int] = {}
@@ -270,19 +349,29 @@ class Matcher:
         # Gates for knowledge-base topics (a server's own entries always pass).
         other_platform = self._other_platform(set(words))
         in_domain = bool(self._domain.intersection(terms)) or (
-            bool(_MONEY_TERMS.intersection(terms)) and len(_CORE_TERMS.intersection(terms)) >= 2)
+            bool(_MONEY_TERMS.intersection(terms)) and len(_CORE_TERMS.intersection(terms)) >= 2) or (
+            bool(_AMOUNT_RE.search(text)))
         kb_allowed = in_domain and other_platform != "only"
         ranked: list[tuple[Topic, float]] = []
+        similarity = bonus = 0.0  # the best similarity, and the classifier's largest bonus to a topic
         guild_index = self._guilds.get(guild_id) if guild_id is not None else None
         for index, is_kb in ((self._kb, True), (guild_index, False)):
             if index is None or not (query := index.query(feats)):
                 continue
             scores = index.scores(query)
-            if is_kb and not (kb_allowed and other_platform is None):
+            if not is_kb:  # a server's entry competes on similarity, with the best topic's bonus
+                similarity = max(similarity, *scores)
+                ranked += zip(index.topics, [score + bonus for score in scores])
+                continue
+            bonuses = [0.0] * len(scores) if self._classifier is None else (
+                CLASSIFIER_BLEND * self._classifier.probabilities(query)).tolist()
+            if not (kb_allowed and other_platform is None):
                 factor = OTHER_PLATFORM_FACTOR if other_platform == "only" else GATE_FACTOR
-                scores = [score if kb_allowed and platforms else score * factor
-                          for score, platforms in zip(scores, index.mentions_platforms)]
-            ranked += zip(index.topics, scores)
+                factors = [1.0 if kb_allowed and platforms else factor for platforms in index.mentions_platforms]
+                scores = [score * f for score, f in zip(scores, factors)]
+                bonuses = [more * f for more, f in zip(bonuses, factors)]
+            similarity, bonus = max(scores), max(bonuses)
+            ranked += zip(index.topics, [score + more for score, more in zip(scores, bonuses)])
         if not ranked:
             return Match(None, 0.0, ())
         if guild_index is None:  # the knowledge base alone: by score, ties in topic order (a stable sort)
@@ -290,4 +379,4 @@ class Matcher:
         else:  # a server's own entry wins ties: moderators added it for exactly these questions
             ranked.sort(key=lambda r: (r[1], r[0].is_server_entry), reverse=True)
         best, score = ranked[0]
-        return Match(best if score >= self.min_score else None, score, tuple(ranked))
+        return Match(best if similarity >= self.min_score else None, score, tuple(ranked))
