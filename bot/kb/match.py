@@ -170,6 +170,7 @@ class _Index:
             for f, post in topic_post.items()
         }
         self._phrase_starts = np.searchsorted(np.array(self._phrase_topic), np.arange(len(self.topics)))
+        self._class_bias: np.ndarray | None = None  # set by `add_classifier`
 
     def idf(self, feature: str) -> float:
         return self._idf.get(feature, self._default_idf)
@@ -187,8 +188,22 @@ class _Index:
         found = [f for f, _ in feats if f in known]
         return Query(found, math.sqrt(sum(map(self._query_weight_squared.__getitem__, found))) or 1.0)
 
+    def add_classifier(self, classifier: "_Classifier") -> None:
+        """Fold the classifier's weights into the postings: one `bincount` then gives its logits too
+        (`scores_and_probabilities`), in columns after the topics'."""
+        self._class_bias = classifier.bias.astype(np.float64)
+        width = self.phrase_count + len(self.topics)
+        columns = np.arange(width, width + len(self._class_bias), dtype=np.intp)
+        for f, (ids, weights) in self._postings.items():
+            self._postings[f] = (np.concatenate([ids, columns]), np.concatenate([weights, classifier.scaled_row(f)]))
+
     def scores(self, query: Query) -> list[float]:
-        """Blended similarity of `query` to every topic plus keyword hits, in topic order.
+        """Blended similarity of `query` to every topic plus keyword hits, in topic order."""
+        return self.scores_and_probabilities(query)[0]
+
+    def scores_and_probabilities(self, query: Query) -> tuple[list[float], list[float] | None]:
+        """Blended similarity of `query` to every topic plus keyword hits, in topic order, and the
+        classifier's probability of each topic (None without one).
 
         The postings hold each weight already multiplied by its feature's weight in any query
         (`_query_weight`) and by its blend factor (a positive factor commutes with the best
@@ -196,10 +211,17 @@ class _Index:
         product is summed feature by feature in the query's order (`bincount` adds its weights in
         input order): the figures are exactly those of the plain loops of that definition."""
         postings = [self._postings[f] for f in query.features]  # the features this index knows
+        width = self.phrase_count + len(self.topics)
+        classes = 0 if self._class_bias is None else len(self._class_bias)
         dot = np.bincount(np.concatenate([ids for ids, _ in postings]), np.concatenate([w for _, w in postings]),
-                          minlength=self.phrase_count + len(self.topics))
-        blended = ((np.maximum.reduceat(dot[:self.phrase_count], self._phrase_starts) + dot[self.phrase_count:])
+                          minlength=width + classes)
+        blended = ((np.maximum.reduceat(dot[:self.phrase_count], self._phrase_starts) + dot[self.phrase_count:width])
                    / query.norm).tolist()
+        probabilities = None
+        if classes:
+            z = dot[width:] / query.norm + self._class_bias
+            e = np.exp(z - z.max())
+            probabilities = (e / e.sum()).tolist()
         terms = frozenset(query.features)
         keyword_hits: dict[int, int] = defaultdict(int)
         for f in query.features:
@@ -208,7 +230,7 @@ class _Index:
                     keyword_hits[ti] += 1
         for ti, hits in keyword_hits.items():
             blended[ti] += min(KEYWORD_BONUS_MAX, KEYWORD_BONUS * hits)
-        return blended
+        return blended, probabilities
 
 
 def _arrays(postings: list[tuple[int, float]]) -> Postings:
@@ -234,8 +256,13 @@ class _Classifier:
         # Each feature's row already multiplied by its weight in any query, as `_Index` does.
         self._scaled = self.weights * np.array(list(index._query_weight.values()))[:, None]
 
+    def scaled_row(self, feature: str) -> np.ndarray:
+        """A feature's weight for each topic, times the feature's weight in any query."""
+        return self._scaled[self._row[feature]]
+
     def probabilities(self, query: Query) -> np.ndarray:
-        """The classifier's probability of each topic (topic order) for `query`."""
+        """The classifier's probability of each topic (topic order) for `query`: the definition that
+        `_Index.scores_and_probabilities` computes from its postings."""
         row = self._row
         z = self._scaled[[row[f] for f in query.features]].sum(axis=0) / query.norm + self.bias
         e = np.exp(z - z.max())
@@ -288,6 +315,8 @@ class Matcher:
         self._idf, self._default_idf = self._build_idf(topics)
         self._kb = _Index(topics, analyzer, self._idf, self._default_idf)
         self._classifier = _Classifier(self._kb, analyzer) if len(topics) > 1 else None
+        if self._classifier is not None:
+            self._kb.add_classifier(self._classifier)
         self._domain = self._domain_terms(topics)
         self._guilds: dict[int, _Index] = {}
         self._versions: dict[int, int] = {}
@@ -358,13 +387,12 @@ class Matcher:
         for index, is_kb in ((self._kb, True), (guild_index, False)):
             if index is None or not (query := index.query(feats)):
                 continue
-            scores = index.scores(query)
+            scores, probabilities = index.scores_and_probabilities(query)
             if not is_kb:  # a server's entry competes on similarity, with the best topic's bonus
                 similarity = max(similarity, *scores)
                 ranked += zip(index.topics, [score + bonus for score in scores])
                 continue
-            bonuses = [0.0] * len(scores) if self._classifier is None else (
-                CLASSIFIER_BLEND * self._classifier.probabilities(query)).tolist()
+            bonuses = [CLASSIFIER_BLEND * p for p in probabilities] if probabilities else [0.0] * len(scores)
             if not (kb_allowed and other_platform is None):
                 factor = OTHER_PLATFORM_FACTOR if other_platform == "only" else GATE_FACTOR
                 factors = [1.0 if kb_allowed and platforms else factor for platforms in index.mentions_platforms]

@@ -238,6 +238,8 @@ def test_a_query_vector_is_the_normalised_tf_idf_of_its_features(service):
     term = next(f for f in query.features if " " not in f)
     ids, weights = index._postings[term]
     for i, w in zip(ids, weights):
+        if i >= index.phrase_count + len(index.topics):  # the classifier's columns (its own test below)
+            continue
         blend = PHRASE_BLEND if i < index.phrase_count else TOPIC_BLEND
         assert 0 < w / (weight[term] * blend) <= 1.0 + 1e-12
 
@@ -392,3 +394,17 @@ def test_the_classifier_reorders_topics_but_never_decides_what_is_known(service,
     alone = outcomes()
     assert [k for k, _ in blended] == [k for k, _ in alone]
     assert sum(r for _, r in blended) > sum(r for _, r in alone)
+
+
+def test_the_postings_give_the_classifiers_own_probabilities(service):
+    """The classifier folded into the index's postings computes what its definition says."""
+    import numpy as np
+
+    from bot.kb.match import features
+
+    matcher = service.matcher
+    for question in _question_corpus(service, 300):
+        query = matcher._kb.query(features(matcher.analyzer.terms(question)))
+        if query:
+            _, fused = matcher._kb.scores_and_probabilities(query)
+            assert np.allclose(fused, matcher._classifier.probabilities(query), rtol=1e-9, atol=1e-12), question
