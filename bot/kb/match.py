@@ -191,7 +191,7 @@ class _Index:
     def add_classifier(self, classifier: "_Classifier") -> None:
         """Fold the classifier's weights into the postings: one `bincount` then gives its logits too
         (`scores_and_probabilities`), in columns after the topics'."""
-        self._class_bias = classifier.bias.astype(np.float64)
+        self._class_bias = classifier.bias
         width = self.phrase_count + len(self.topics)
         columns = np.arange(width, width + len(self._class_bias), dtype=np.intp)
         for f, (ids, weights) in self._postings.items():
@@ -253,18 +253,16 @@ class _Classifier:
                 rows.append({j: w / norm for j, w in weights.items()})
                 labels.append(ti)
         self.weights, self.bias = _softmax_regression(rows, labels, len(self._row), len(index.topics))
-        # Each feature's row already multiplied by its weight in any query, as `_Index` does.
-        self._scaled = self.weights * np.array(list(index._query_weight.values()))[:, None]
+        self._query_weight = index._query_weight
 
     def scaled_row(self, feature: str) -> np.ndarray:
         """A feature's weight for each topic, times the feature's weight in any query."""
-        return self._scaled[self._row[feature]]
+        return self.weights[self._row[feature]] * self._query_weight[feature]
 
     def probabilities(self, query: Query) -> np.ndarray:
         """The classifier's probability of each topic (topic order) for `query`: the definition that
         `_Index.scores_and_probabilities` computes from its postings."""
-        row = self._row
-        z = self._scaled[[row[f] for f in query.features]].sum(axis=0) / query.norm + self.bias
+        z = np.sum([self.scaled_row(f) for f in query.features], axis=0) / query.norm + self.bias
         e = np.exp(z - z.max())
         return e / e.sum()
 
@@ -301,7 +299,7 @@ def _softmax_regression(rows: list[dict[int, float]], labels: list[int], width: 
         v = 0.999 * v + 0.001 * g * g
         w -= TRAIN_RATE * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
         b -= 0.5 * d.sum(axis=0)
-    return w, b
+    return w.astype(np.float64), b.astype(np.float64)  # float32 only to train faster
 
 
 class Matcher:
