@@ -19,8 +19,18 @@ WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _UNICODE_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 # "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low") is not likes.
 _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|so\b|really\b|super\b|maybe\b|only\b|just\b|literally\b|half\b|nothing\b|zero\b|basically\b)"
-                             r"|\b(?:feel|feels|looks?|sounds?|something|stuff|kinda|sorta|more|just|basically)\s+like\b"
-                             r"|\blike\s+(?=im\b|youre\b|u\s+r\b)")  # "explain it like im 5"
+                             r"|\b(?:feel|feels|looks?|looked|sounds?|seems?|something|anything|stuff|things|kinda|sorta|more"
+                             r"|just|basically|exactly)\s+like\b"
+                             # a comparison: "explain it like im 5", "like youtube has", "anything like that"
+                             r"|\blike\s+(?=im\b|youre\b|u\s+r\b|that\b|this\b|those\b|these\b|crypto\b|how\b|what\b"
+                             r"|when\b|if\b|the\b|an?\b|do\b|does\b|did\b|we\b|they\b|other\b|before\b"
+                             r"|(?P<platform>youtube|yt|twitch|kick|facebook|fb|instagram|ig)\b)")
+
+
+def filler_like(match: re.Match[str]) -> str:
+    """What a `_FILLER_LIKE_RE` match becomes: a space, or "also" before another platform's name
+    ("lives like youtube ads" compares platforms: a multi-platform cue that is no term)."""
+    return " also " if match.group("platform") else " "
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "15 yo" is an age; "yo" alone is a greeting (or Spanish "I") and a stopword.
 _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
@@ -207,7 +217,7 @@ class Analyzer:
             text = _THOUSANDS_RE.sub("", text)
         text = without_apostrophes(fold(text))
         if "like" in text:  # in every `_FILLER_LIKE_RE` match
-            text = _FILLER_LIKE_RE.sub(" ", text)
+            text = _FILLER_LIKE_RE.sub(filler_like, text)
         if "yo" in text:
             text = _YEARS_OLD_RE.sub(" years old", text)
         return (WORD_RE if text.isascii() else _UNICODE_WORD_RE).findall(self.lexicon.apply(text))

@@ -320,13 +320,18 @@ def test_like_as_a_comparison_is_not_likes(service):
     words = service.matcher.analyzer.words
     assert "like" not in words("explain coins vs diamonds like im 5") and "like" not in words("talk like youre new")
     assert "like" in words("i like it") and "like" in words("like im getting likes")  # canonical "like" either way
+    # comparisons: "like that", "like a train", "like crypto"; before another platform a multi-platform cue
+    assert "like" not in words("does tiktok live have anything like that") and "like" not in words("looked like a train")
+    assert "like" not in words("does it move around like crypto")
+    assert words("pay per view for lives like youtube ads") == ["pay", "per", "view", "for", "live", "also", "youtube", "ads"]
 
 
 def test_the_analyzer_skips_only_the_substitutions_that_cannot_apply(service):
     """`words` runs the "US", thousands-separator, filler-"like" and "15 yo" substitutions only on text
     that holds what they need."""
     from bot.kb.text import (
-        _FILLER_LIKE_RE, _THOUSANDS_RE, _UNICODE_WORD_RE, _US_RE, _YEARS_OLD_RE, WORD_RE, fold, without_apostrophes,
+        _FILLER_LIKE_RE, _THOUSANDS_RE, _UNICODE_WORD_RE, _US_RE, _YEARS_OLD_RE, WORD_RE, filler_like, fold,
+        without_apostrophes,
     )
 
     analyzer = service.matcher.analyzer
@@ -336,7 +341,7 @@ def test_the_analyzer_skips_only_the_substitutions_that_cannot_apply(service):
              "هل اللايكات تعطيني فلوس؟", "сколько стоит алмаз"]
     for text in [*_question_corpus(service, 1500), *extra]:
         folded = without_apostrophes(fold(_THOUSANDS_RE.sub("", _US_RE.sub(" usa ", text))))
-        full = _YEARS_OLD_RE.sub(" years old", _FILLER_LIKE_RE.sub(" ", folded))
+        full = _YEARS_OLD_RE.sub(" years old", _FILLER_LIKE_RE.sub(filler_like, folded))
         pattern = WORD_RE if full.isascii() else _UNICODE_WORD_RE  # words in any script
         assert analyzer.words(text) == pattern.findall(analyzer.lexicon.apply(full)), text
 
