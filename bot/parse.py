@@ -355,11 +355,12 @@ class QuestionParser:
             return [Quantity(Decimal(1), "gift", 0, end, gift)]
         return []
 
-    def _listed_gifts(self, tokens: Sequence[str], found: list[Quantity]) -> list[Quantity]:
+    def _listed_gifts(self, text: str, tokens: Sequence[str], found: list[Quantity]) -> list[Quantity]:
         """`found` with the popular gifts named without a count in a list beside a counted gift: one
-        each ("sports car + galaxy + 5 doughnuts", "interstellar and a private jet")."""
+        each ("sports car + galaxy + 5 doughnuts", "interstellar and a private jet"); with no counted
+        gift, a list of two or more in a question that asks for a figure ("phoenix + pegasus, my cut in usd")."""
         gifts = [q for q in found if q.unit == "gift"]
-        if not gifts or not _LIST_JOINS.intersection(tokens):
+        if not _LIST_JOINS.intersection(tokens) or not (gifts or _strong_compute(text)):
             return found
         taken = {i for q in found for i in range(q.start, q.end)}
         listed: list[Quantity] = []
@@ -370,6 +371,12 @@ class QuestionParser:
             gift, end = self._gift_after(tokens, i, typos=False)
             if gift is not None and gift.popular and gift.name != "TikTok" and not taken.intersection(range(i, end)):
                 listed.append(Quantity(Decimal(1), "gift", i, end, gift))
+        if not gifts:  # the list starts at a gift one join word before another
+            first = next((q for q in listed if tokens[q.end:q.end + 1] in _LIST_JOIN_TOKENS
+                          and any(r.start == q.end + 1 for r in listed)), None)
+            if first is None:
+                return found
+            gifts, listed = [first], [q for q in listed if q is not first]
         # Keep those joined to the list: next to a gift in it, or one join word away, link by link.
         linked = True
         while listed and linked:
@@ -420,7 +427,7 @@ class QuestionParser:
     def parse(self, question: str) -> Parsed | None:
         text = _plain_numbers(fold(_superscript_powers(question)))
         tokens = tokenize(text)
-        quantities = self._listed_gifts(tokens, self.quantities(tokens)) or self._gift_named_first(tokens)
+        quantities = self._listed_gifts(text, tokens, self.quantities(tokens)) or self._gift_named_first(tokens)
         if not quantities:
             return None
         if all(q.unit == "gift" and tokens[q.start] in _WORD_NUMBERS for q in quantities) and not _VALUE_RE.search(text):

@@ -71,6 +71,7 @@ def test_public_sample_estimates(service):
     ("someone sent me a universe, what happens now, does it just show up in my balance", "gifts_diamonds"),
     # a gift name that is an everyday word or the platform's, or "worth it": no gift to work out
     ("star worth it to go live?", None),
+    ("galaxy and lion are my favourite gifts to get", "gifts_diamonds"),  # a list, but no figure asked for
     ("tiktok value?", None),
     ("galaxy worth it?", None),
     # asking for money back is not a sum to work out
@@ -194,6 +195,7 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     # popular gifts named without a count in a list beside counted ones: one each
     ("universe + lion + 10 roses tonight, what do i get", "1 × TikTok Universe + 1 × Lion + 10 × Rose"),
     ("3 roses and galaxy how much", "3 × Rose + 1 × Galaxy"),
+    ("galaxy and lion how much", "1 × Galaxy + 1 × Lion"),  # no count at all, but a figure asked for
     ("can you calculate 40k diamonds", "$200.00"),
 ])
 def test_phrasings(service, question, figure):
