@@ -508,7 +508,8 @@ class QuestionParser:
             rpm = self._rpm(tokens, qs)
             if rpm is not None:
                 params["rpm"] = rpm
-            qualified = self._percent_near(tokens, percents, ("qualified", "qualify", "qualifying", "eligible"))
+            qualified = self._percent_near(tokens, percents, ("qualified", "qualify", "qualifying", "eligible"),
+                                           reach=7)  # "25% of my 2m views ended up qualified"
             if qualified is not None:
                 params["qualified_share"] = _pct(qualified)
             elif _HALF_QUALIFIED_RE.search(text):  # "only half of them qualified"
@@ -612,7 +613,7 @@ class QuestionParser:
             if q.unit == "rpm_after":
                 return q.value
             if q.unit in ("usd", "count"):
-                near = tokens[max(0, q.start - 3):q.end + 2]
+                near = tokens[max(0, q.start - 4):q.end + 2]  # "rpm is sitting at $1.10"
                 if "rpm" in near or "cpm" in near or ("per" in near and ("1k" in near or "1000" in near or "thousand" in near)):
                     return q.value
         return None

@@ -196,6 +196,8 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("universe + lion + 10 roses tonight, what do i get", "1 × TikTok Universe + 1 × Lion + 10 × Rose"),
     ("3 roses and galaxy how much", "3 × Rose + 1 × Galaxy"),
     ("galaxy and lion how much", "1 × Galaxy + 1 × Lion"),  # no count at all, but a figure asked for
+    # the RPM and the qualified share a few words from their numbers
+    ("rpm has been around $0.90 and 25% of my 2M views ended up qualified, what do i get", "$450.00"),
     ("can you calculate 40k diamonds", "$200.00"),
 ])
 def test_phrasings(service, question, figure):
