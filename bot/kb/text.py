@@ -23,14 +23,7 @@ _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|
                              r"|just|basically|exactly)\s+like\b"
                              # a comparison: "explain it like im 5", "like youtube has", "anything like that"
                              r"|\blike\s+(?=im\b|youre\b|u\s+r\b|that\b|this\b|those\b|these\b|crypto\b|how\b|what\b"
-                             r"|when\b|if\b|the\b|an?\b|do\b|does\b|did\b|we\b|they\b|other\b|before\b"
-                             r"|(?P<platform>youtube|yt|twitch|kick|facebook|fb|instagram|ig)\b)")
-
-
-def filler_like(match: re.Match[str]) -> str:
-    """What a `_FILLER_LIKE_RE` match becomes: a space, or "also" before another platform's name
-    ("lives like youtube ads" compares platforms: a multi-platform cue that is no term)."""
-    return " also " if match.group("platform") else " "
+                             r"|when\b|if\b|the\b|an?\b|do\b|does\b|did\b|we\b|they\b|other\b|before\b)")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "15 yo" is an age; "yo" alone is a greeting (or Spanish "I") and a stopword.
 _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
@@ -191,6 +184,10 @@ class Analyzer:
 
     def __init__(self, lexicon: Lexicon, vocabulary: Iterable[str] = ()) -> None:
         self.lexicon = lexicon
+        # "like" before another platform's name compares platforms ("lives like youtube ads"): "also",
+        # a multi-platform cue that is no term, rather than likes.
+        platforms = "|".join(sorted(map(re.escape, lexicon.other_platforms)))
+        self.like_a_platform_re = re.compile(rf"\blike\s+(?=(?:{platforms})\b)") if platforms else None
         self.vocabulary: set[str] = set()
         self.vocabulary_version = 0  # changes whenever typo correction may give a different answer
         self._by_initial: dict[str, list[str]] = {}
@@ -217,7 +214,9 @@ class Analyzer:
             text = _THOUSANDS_RE.sub("", text)
         text = without_apostrophes(fold(text))
         if "like" in text:  # in every `_FILLER_LIKE_RE` match
-            text = _FILLER_LIKE_RE.sub(filler_like, text)
+            text = _FILLER_LIKE_RE.sub(" ", text)
+            if self.like_a_platform_re is not None:
+                text = self.like_a_platform_re.sub(" also ", text)
         if "yo" in text:
             text = _YEARS_OLD_RE.sub(" years old", text)
         return (WORD_RE if text.isascii() else _UNICODE_WORD_RE).findall(self.lexicon.apply(text))
