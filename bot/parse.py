@@ -174,10 +174,37 @@ _YEAR_WORDS = frozenset({"in", "since", "of", "for", "from", "until", "by", "bef
 _IN_DIAMONDS_RE = re.compile(r"\b(?:in|to|into)\s+(?:diamonds?|dimonds?|💎)\b")
 # "how much per hour" with no stream length: one hour.
 _PER_HOUR_RE = re.compile(r"\bper\s+hour\b|\ban\s+hour\b|\bhourly\b|/\s?h(?:ou)?r?\b")
-# Another currency named in the question ("€50 of coins", "10k diamonds in pounds"): its amounts are
-# read as US dollars, and the answer says so.
-_OTHER_CURRENCY_RE = re.compile(r"[€£₹₱₦]|\b(?:euros?|pounds?|quid|gbp|eur|pesos?|reais|rupees?|rupiah|naira"
-                                r"|yen|cad|aud|inr|idr|php|mxn|brl)\b")
+# Currencies people name, by ISO code: a symbol, or words (a regex each, folded text). Only names
+# that mean one currency ("rupees" and "pesos" are several countries').
+_CURRENCY_NAMES: dict[str, tuple[str, str]] = {
+    "EUR": ("€", r"euros?|eur"), "GBP": ("£", r"pounds?|quid|gbp"), "NGN": ("₦", r"naira|ngn"),
+    "INR": ("₹", r"inr|indian\s+rupees?"), "PHP": ("₱", r"php|philippine\s+pesos?"), "MXN": ("", r"mxn|mexican\s+pesos?"),
+    "BRL": ("", r"reais|brl"), "IDR": ("", r"rupiah|idr"), "JPY": ("", r"yen|jpy"), "CAD": ("", r"cad"),
+    "AUD": ("", r"aud"), "GHS": ("", r"cedis?|ghs"), "ZAR": ("", r"rand|zar"), "KES": ("", r"kes|ksh"),
+    "PKR": ("", r"pkr"), "TRY": ("", r"lira|tl"), "VND": ("", r"dong|vnd"), "MYR": ("", r"ringgit|myr"),
+    "THB": ("", r"baht|thb"), "BDT": ("", r"taka|bdt"), "EGP": ("", r"egp"),
+}
+_CURRENCY_NAME = "|".join(f"(?P<{code}>{words})" for code, (_, words) in _CURRENCY_NAMES.items())
+_CURRENCY_SIGN = "".join(sign for sign, _ in _CURRENCY_NAMES.values())
+# Another currency named in the question ("€50 of coins", "10k diamonds in pounds"): without a rate
+# its amounts are read as US dollars, and the answer says so.
+_OTHER_CURRENCY_RE = re.compile(rf"[{_CURRENCY_SIGN}]|\b(?:{_CURRENCY_NAME}|pesos?|rupees?)\b")
+# A rate the question states ("if $1 = 1,500 naira", "1 usd = 0.80 gbp", "£1 is $1.25", "at 1500
+# naira to the dollar"): the answer shows its amounts in that currency at that rate too.
+_RATE_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_ONE_DOLLAR = r"(?:\$\s?1(?:\.0+)?(?![\d.,])|\b(?:1|one|a)\s?(?:usd|us\s?dollars?|dollars?|bucks?)\b|\b1\s?\$)"
+_RATE_IS = r"\s*(?:=+|≈|~|:|->|→|to|equals|(?:is|'s|gets?(?:\s+you)?)(?:\s+(?:about|around|roughly|like|worth))?)\s*"
+_THEIRS = rf"(?:(?P<sign>[{_CURRENCY_SIGN}])\s?(?P<sign_rate>{_RATE_NUMBER})|(?P<rate>{_RATE_NUMBER})\s?(?:{_CURRENCY_NAME}))"
+_STATED_RATE_RES = (
+    re.compile(rf"{_ONE_DOLLAR}{_RATE_IS}{_THEIRS}(?![a-z\d])"),  # $1 = 1,500 naira
+    re.compile(rf"{_THEIRS}\s*(?:to|per|for|a|an|each)\s+(?:the\s+|one\s+|1\s+|a\s+|each\s+)?"
+               r"(?:\$|usd|us\s?dollars?|dollars?|bucks?)(?![a-z])"),  # 1,500 naira to the dollar
+    re.compile(rf"(?:(?P<sign_one>[{_CURRENCY_SIGN}])\s?1|\b1\s?(?:{_CURRENCY_NAME})){_RATE_IS}"
+               rf"(?:\$\s?(?P<usd>{_RATE_NUMBER})|(?P<usd2>{_RATE_NUMBER})\s?(?:usd|us\s?dollars?|dollars?|bucks?|\$))"
+               r"(?![a-z\d])"),  # £1 = $1.25
+)
+_RATE_PLACES = Decimal("0.000001")  # a dollar's worth worked out from the other currency's, to six places
+_CODE_OF_SIGN = {sign: code for code, (sign, _) in _CURRENCY_NAMES.items() if sign}
 _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show a local currency too: "
            "`/rates set key:currency value:EUR`)")
 # "1,000 coins every stream": an amount per stream, times the streams.
@@ -221,6 +248,8 @@ class Parsed:
     kind: str
     params: dict[str, Any] = field(default_factory=dict)
     assumed: tuple[str, ...] = ()
+    # A currency the question gave a rate for: its ISO code and units per US dollar.
+    currency: tuple[str, Decimal] | None = None
 
 
 def _accentless_char(ch: str) -> str:
@@ -430,12 +459,22 @@ class QuestionParser:
         quantities = self._listed_gifts(text, tokens, self.quantities(tokens)) or self._gift_named_first(tokens)
         if not quantities:
             return None
+        other_currency = _OTHER_CURRENCY_RE.search(text)
+        stated = _stated_rate(text) if other_currency else None
+        if stated is not None:  # the rate's numbers are not amounts the question asks about; its own are in dollars
+            text, converted = _in_dollars(stated[1], *stated[0])
+            tokens = tokenize(text)
+            quantities = self._listed_gifts(text, tokens, self.quantities(tokens)) or self._gift_named_first(tokens)
+            if not quantities:
+                return None
         if all(q.unit == "gift" and tokens[q.start] in _WORD_NUMBERS for q in quantities) and not _VALUE_RE.search(text):
             return None  # "someone sent me a universe, what happens now": how gifts work
         if not _strong_compute(text) and _FACT_RE.search(text):  # the cheaper test first
             return None
         parsed = self._choose(text, tokens, quantities)
-        if parsed is not None and _OTHER_CURRENCY_RE.search(text):
+        if parsed is not None and stated is not None:
+            parsed = replace(parsed, currency=stated[0], assumed=(*parsed.assumed, *converted))
+        elif parsed is not None and other_currency:
             parsed = replace(parsed, assumed=(*parsed.assumed, _IN_USD))
         return parsed
 
@@ -734,6 +773,49 @@ def _per_hour(tokens: Sequence[str], q: Quantity) -> bool:
 def _superscript_powers(text: str) -> str:
     """"10³" → "10^3": NFKC would otherwise fold it into "103"."""
     return _SUPERSCRIPT_RE.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPT_DIGITS), text)
+
+
+def _stated_rate(text: str) -> tuple[tuple[str, Decimal], str] | None:
+    """The exchange rate a question states, as (ISO code, units per USD), and the question without it."""
+    for pattern in _STATED_RATE_RES:
+        if (match := pattern.search(text)) is None:
+            continue
+        found = match.groupdict()
+        sign = found.get("sign") or found.get("sign_one")
+        code = _CODE_OF_SIGN[sign] if sign else next(c for c in _CURRENCY_NAMES if found.get(c))
+        usd = found.get("usd") or found.get("usd2")
+        number = Decimal((usd or found.get("sign_rate") or found["rate"]).replace(",", ""))
+        per_usd = (1 / number).quantize(_RATE_PLACES) if usd and number else number  # "£1 = $1.25": 0.8 pounds
+        return (code, per_usd), f"{text[:match.start()]} {text[match.end():]}"
+    return None
+
+
+def _local_amount_re(code: str) -> re.Pattern[str]:
+    """Amounts written in one currency: "€20", "5,000 naira", "50k ngn"."""
+    sign, words = _CURRENCY_NAMES[code]
+    amount = rf"(?:{_RATE_NUMBER})(?:\s?(?:k|m|mil|million|thousand)(?![a-z]))?"
+    signed = rf"{re.escape(sign)}\s?(?P<signed>{amount})|" if sign else ""
+    return re.compile(rf"(?:{signed}(?P<named>{amount})\s?(?:{words}))(?![a-z])")
+
+
+_LOCAL_AMOUNT_RES = {code: _local_amount_re(code) for code in _CURRENCY_NAMES}
+
+
+def _in_dollars(text: str, code: str, per_usd: Decimal) -> tuple[str, tuple[str, ...]]:
+    """The question with its amounts in `code` written in US dollars at the stated rate, and each
+    conversion as a line of working."""
+    said: list[str] = []
+
+    def dollars(match: re.Match[str]) -> str:
+        written = match.group("signed") if match.groupdict().get("signed") else match.group("named")
+        parsed = number_of(written.replace(" ", ""))
+        if parsed is None or not per_usd:
+            return match.group(0)
+        usd = (parsed[0] / per_usd).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        said.append(f"{parsed[0]:,f} {code} at your rate of {per_usd:f} {code} a dollar = ${usd:,f}")
+        return f" ${usd:f} "
+
+    return _LOCAL_AMOUNT_RES[code].sub(dollars, text), tuple(said)
 
 
 def _plain_numbers(text: str) -> str:

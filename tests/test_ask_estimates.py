@@ -294,3 +294,30 @@ def test_another_currency_in_the_question_is_read_as_dollars_and_says_so(service
     reply = service.ask(question)
     assert reply.kind == "estimate" and "amounts in US dollars" in reply.markdown
     assert "amounts in US dollars" not in service.ask("what are 40k diamonds worth in real money").markdown
+
+
+@pytest.mark.parametrize(("question", "dollars", "local"), [
+    ("30,000 diamonds in naira if $1 = 1,500 naira", "$150.00", "225,000.00 NGN"),
+    ("what would 8k diamonds be in pounds, 1 usd = 0.75 gbp", "$40.00", "30.00 GBP"),
+    ("£1 is $1.25 right now, what are 2 lions worth to me in quid", "$299.99", "239.99 GBP"),
+    ("at 1,600 naira to the dollar whats 12k diamonds", "$60.00", "96,000.00 NGN"),
+])
+def test_a_rate_stated_in_the_question_shows_the_answer_in_that_currency(service, question, dollars, local):
+    reply = service.ask(question)
+    assert reply.kind == "estimate", reply.markdown
+    assert f"**{dollars}**" in reply.markdown and f"≈ {local} at the rate in your question" in reply.markdown
+    assert "your question" in reply.markdown.split("**Assumptions**")[1]
+    assert "amounts in US dollars" not in reply.markdown and "this server's rate" not in reply.markdown
+
+
+def test_amounts_written_in_the_stated_currency_are_worked_in_dollars_at_that_rate(service):
+    reply = service.ask("how many roses can i send with €23 if 1 usd = 0.92 eur")
+    assert reply.kind == "estimate" and "for $25.00" in reply.markdown  # 23 ÷ 0.92
+    assert "23 EUR at your rate of 0.92 EUR a dollar = $25.00" in reply.markdown
+    lions = service.ask("how many lions do i need for ₦900,000 at 1500 naira to the dollar")
+    assert "for $600.00" in lions.markdown and "**5 Lions**" in lions.markdown  # $600 ÷ $149.995, rounded up
+
+
+def test_a_stated_rate_out_of_bounds_gives_the_topic_and_why(service):
+    reply = service.ask("what are 10k diamonds worth if a dollar is 0 euros")
+    assert reply.kind == "answer" and reply.topic == "diamond_value" and "exchange rate" in reply.markdown

@@ -51,7 +51,8 @@ def agency_input(agency: Decimal | None) -> dict[str, InputValue]:
 
 
 def local_note(rates: Rates, amount: Band) -> str | None:
-    """'≈ 401.76 EUR at this server's rate (1 USD = 0.92 EUR)' when the server shows another currency."""
+    """'≈ 401.76 EUR at this server's rate (1 USD = 0.92 EUR)' when the server (or the question) shows
+    another currency."""
     currency = rates.currency
     if currency == "USD":
         return None
@@ -59,7 +60,8 @@ def local_note(rates: Rates, amount: Band) -> str | None:
     shown = fmt_money(local.typical, currency)
     if not local.is_exact:
         shown += f" (range {fmt_money(local.low, currency)}–{fmt_money(local.high, currency)})"
-    return f"≈ {shown} at this server's rate (1 USD = {plain(rates.get('usd_to_currency'))} {currency})"
+    whose = "the rate in your question" if "usd_to_currency" in rates.stated else "this server's rate"
+    return f"≈ {shown} at {whose} (1 USD = {plain(rates.get('usd_to_currency'))} {currency})"
 
 
 def money_estimate(rates: Rates, *, kind: str, title: str, amount: Band, formula: str,

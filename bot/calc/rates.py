@@ -18,6 +18,7 @@ from rapidfuzz import process
 
 from bot.calc import loading
 from bot.calc.errors import DataError, InputError, RateError
+from bot.calc.limits import FX_RATE
 from bot.calc.money import currency_code, fmt_number, fmt_percent, fmt_rate, parse_amount, parse_fraction
 from bot.calc.result import Assumption, Band
 from bot.calc.tables import BrandTiers, parse_brand_tiers
@@ -114,6 +115,8 @@ class Rates:
     specs: Mapping[str, RateSpec]
     brand_tiers: BrandTiers
     overrides: Mapping[str, RateValue] = field(default_factory=dict)
+    # Rates the question itself stated (a currency and its exchange rate), not the server's.
+    stated: frozenset[str] = frozenset()
     # Each rate's `Assumption`, made once: they are immutable and every estimate cites several.
     _assumptions: dict[str, Assumption] = field(default_factory=dict, init=False, repr=False, compare=False)
     # Text worked out from these rates alone (see `derived`).
@@ -150,6 +153,12 @@ class Rates:
     def is_overridden(self, key: str) -> bool:
         return key in self.overrides
 
+    def in_currency(self, code: str, per_usd: Decimal) -> Rates:
+        """These rates showing amounts in a currency at a rate a question stated ('if $1 = 1,500 naira');
+        `InputError` for a rate out of bounds."""
+        values = {**self.overrides, "currency": currency_code(code), "usd_to_currency": FX_RATE.check("exchange rate", per_usd)}
+        return Rates(self.specs, self.brand_tiers, values, frozenset(("currency", "usd_to_currency")))
+
     def band(self, low_key: str, key: str, high_key: str) -> Band:
         """Three rates as a band; it widens to keep the typical value inside if overrides crossed them."""
         return Band.around(self.get(low_key), self.get(key), self.get(high_key))
@@ -162,6 +171,9 @@ class Rates:
     def _make_assumption(self, key: str) -> Assumption:
         spec = self.specs[key]
         value = self.value(key)
+        if key in self.stated:  # "Server currency" is the question's here
+            return Assumption(key=key, label=spec.label.removeprefix("Server ").capitalize(), value=value,
+                              shown=spec.show(value), unit=spec.unit, source="your question", as_of="undated")
         return Assumption(key=key, label=spec.label, value=value, shown=spec.show(value), unit=spec.unit,
                           source=spec.source, as_of=spec.as_of, overridden=self.is_overridden(key),
                           us_only=spec.us_only, note=spec.note)
