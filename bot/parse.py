@@ -207,6 +207,10 @@ _RATE_PLACES = Decimal("0.000001")  # a dollar's worth worked out from the other
 _CODE_OF_SIGN = {sign: code for code, (sign, _) in _CURRENCY_NAMES.items() if sign}
 _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show a local currency too: "
            "`/rates set key:currency value:EUR`)")
+# "average gift 300 coins", "avg 50 coins": a gift's typical size, just before its coins.
+_AVERAGE_WORDS = frozenset({"average", "avg", "averages", "typical", "usual", "usually", "mean", "median"})
+# A share of viewers near one of these is the share who send gifts.
+_GIFTING_WORDS = ("gift", "gifts", "gifters", "gifting", "send", "tip")
 # "1,000 coins every stream": an amount per stream, times the streams.
 _PER_STREAM_RE = re.compile(r"\b(?:per|every|each|a)\s+(?:stream|live|session)\b")
 # "20 times a month", "go live 10 times": streams.
@@ -603,6 +607,10 @@ class QuestionParser:
             people = by_unit.get("viewers")
             if people and _each(tokens, coins):  # "150 gifters sending 20 coins each"
                 return Parsed("coins", {"amount": coins.value, "times": people[0].value, **agency})
+            if people and _AVERAGE_WORDS.intersection(tokens[max(0, coins.start - 4):coins.start]):
+                gifting = self._percent_near(tokens, percents, _GIFTING_WORDS)
+                if gifting is not None:  # "200 viewers, 5% send a gift, average gift 300 coins"
+                    return self._average_gifts(text, by_unit, people[0].value, gifting, coins.value, agency)
             streams = self._streams(text, by_unit) if _PER_STREAM_RE.search(text) else None
             if streams is not None:  # "1,000 coins every stream, 20 streams"
                 return Parsed("coins", {"amount": coins.value, "times": int(streams), **agency})
@@ -621,7 +629,7 @@ class QuestionParser:
             if hours is None:
                 hours, assumed = DEFAULT_HOURS, (f"{DEFAULT_HOURS} h per stream (say how long you stream for a closer figure)",)
             params["hours"] = hours
-            gifters = self._percent_near(tokens, percents, ("gift", "gifts", "gifters", "gifting", "send", "tip"))
+            gifters = self._percent_near(tokens, percents, _GIFTING_WORDS)
             if gifters is not None:
                 params["gifter_share"] = _pct(gifters)
             return self._live_or_month(text, by_unit, params, agency, assumed)
@@ -656,6 +664,24 @@ class QuestionParser:
                 if "rpm" in near or "cpm" in near or ("per" in near and ("1k" in near or "1000" in near or "thousand" in near)):
                     return q.value
         return None
+
+    def _average_gifts(self, text: str, by_unit: dict[str, list[Quantity]], viewers: Decimal, share: Decimal,
+                       average: Decimal, agency: dict[str, str]) -> Parsed:
+        """Viewers × the share who gift × an average gift: one gift from each gifter a stream, over the
+        streams the question counts; with gifts an hour or a month uncounted, the LIVE model's."""
+        streams = self._streams(text, by_unit)
+        hours = self._hours(by_unit)
+        if _PER_HOUR_RE.search(text) or (streams is None and _MONTH_RE.search(text)):
+            params = {"viewers": viewers, "hours": hours or DEFAULT_HOURS, "gifter_share": _pct(share), "avg_gift": average}
+            return self._live_or_month(text, by_unit, params, agency)
+        gifters = viewers * share / 100
+        times = gifters * (streams or 1)
+        over = f", over {_plain(streams)} streams" if streams is not None else ""
+        said = f"{_plain(viewers)} viewers × {_plain(share)}% = {_plain(gifters)} gifters, one gift each per stream{over}"
+        if times == times.to_integral_value():
+            return Parsed("coins", {"amount": average, "times": int(times), **agency}, (said,))
+        total = (average * times).quantize(Decimal(1), rounding=ROUND_HALF_UP)  # "3.9 gifters": the coins, whole
+        return Parsed("coins", {"amount": total, **agency}, (f"{said}: {_plain(times)} × {average:,f} coins = {total:,f} coins",))
 
     def _live_or_month(self, text: str, by_unit: dict[str, list[Quantity]], params: dict[str, Any],
                        agency: dict[str, str], assumed: tuple[str, ...] = ()) -> Parsed:

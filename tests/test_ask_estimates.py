@@ -321,3 +321,22 @@ def test_amounts_written_in_the_stated_currency_are_worked_in_dollars_at_that_ra
 def test_a_stated_rate_out_of_bounds_gives_the_topic_and_why(service):
     reply = service.ask("what are 10k diamonds worth if a dollar is 0 euros")
     assert reply.kind == "answer" and reply.topic == "diamond_value" and "exchange rate" in reply.markdown
+
+
+@pytest.mark.parametrize(("question", "amount", "working"), [
+    ("we get around 400 viewers and 2% of them gift, average gift is 150 coins, one stream's worth?",
+     "$6.00", "400 viewers × 2% = 8 gifters, one gift each per stream"),
+    ("150 viewers, 4% gifting, avg 500 coins per gift, 10 streams, what's that",
+     "$150.00", "150 viewers × 4% = 6 gifters, one gift each per stream, over 10 streams"),
+    ("110 viewers, 3% send gifts, typical gift 99 coins, one stream",  # 3.3 gifters: the coins rounded
+     "$1.64", "3.3 × 99 coins = 327 coins"),
+])
+def test_viewers_times_a_gifting_share_times_an_average_gift(service, question, amount, working):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
+
+
+def test_an_average_gift_with_gifts_an_hour_or_an_uncounted_month_uses_the_live_model(service):
+    parsed = service.parser.parse("300 viewers, 5% send gifts, average gift 100 coins, what's a month like")
+    assert parsed is not None and parsed.kind == "month"
+    assert parsed.params["avg_gift"] == 100 and parsed.params["gifter_share"] == "5%"
