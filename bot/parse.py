@@ -209,6 +209,8 @@ _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show
            "`/rates set key:currency value:EUR`)")
 # "average gift 300 coins", "avg 50 coins": a gift's typical size, just before its coins.
 _AVERAGE_WORDS = frozenset({"average", "avg", "averages", "typical", "usual", "usually", "mean", "median"})
+# "each gifter sends 50 coins": the coins one person sends.
+_GIFTER_WORDS = frozenset({"gifter", "gifters", "viewer", "fan", "supporter", "one", "person", "of"})
 # A share of viewers near one of these is the share who send gifts.
 _GIFTING_WORDS = ("gift", "gifts", "gifters", "gifting", "send", "tip")
 # "1,000 coins every stream": an amount per stream, times the streams.
@@ -607,7 +609,7 @@ class QuestionParser:
             people = by_unit.get("viewers")
             if people and _each(tokens, coins):  # "150 gifters sending 20 coins each"
                 return Parsed("coins", {"amount": coins.value, "times": people[0].value, **agency})
-            if people and _AVERAGE_WORDS.intersection(tokens[max(0, coins.start - 4):coins.start]):
+            if people and _one_gift(tokens, coins):
                 gifting = self._percent_near(tokens, percents, _GIFTING_WORDS)
                 if gifting is not None:  # "200 viewers, 5% send a gift, average gift 300 coins"
                     return self._average_gifts(text, by_unit, people[0].value, gifting, coins.value, agency)
@@ -747,6 +749,14 @@ def _plain(value: Decimal) -> str:
 def _each(tokens: Sequence[str], q: Quantity) -> bool:
     """The quantity is per person: "20 coins each", "a 20 coin gift apiece"."""
     return any(w in ("each", "apiece") for w in tokens[q.end:q.end + 3])
+
+
+def _one_gift(tokens: Sequence[str], q: Quantity) -> bool:
+    """The coins are one gift's or one gifter's: "average gift 300 coins", "each gifter sends about 50 coins"."""
+    before = tokens[max(0, q.start - 4):q.start]
+    if _AVERAGE_WORDS.intersection(before):
+        return True
+    return any(w == "each" and nxt in _GIFTER_WORDS for w, nxt in zip(before, before[1:]))
 
 
 def _over_period(tokens: Sequence[str], q: Quantity, unit: str, amount: Decimal | None = None,

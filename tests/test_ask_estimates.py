@@ -328,6 +328,8 @@ def test_a_stated_rate_out_of_bounds_gives_the_topic_and_why(service):
      "$6.00", "400 viewers × 2% = 8 gifters, one gift each per stream"),
     ("150 viewers, 4% gifting, avg 500 coins per gift, 10 streams, what's that",
      "$150.00", "150 viewers × 4% = 6 gifters, one gift each per stream, over 10 streams"),
+    ("about 300 people watch, 5% of them gift and each gifter drops roughly 100 coins, 12 lives a month",
+     "$90.00", "300 viewers × 5% = 15 gifters, one gift each per stream, over 12 streams"),
     ("110 viewers, 3% send gifts, typical gift 99 coins, one stream",  # 3.3 gifters: the coins rounded
      "$1.64", "3.3 × 99 coins = 327 coins"),
 ])
