@@ -374,10 +374,11 @@ class Matcher:
         terms = self.analyzer.terms_of(words)
         feats = features(terms)
         # Gates for knowledge-base topics (a server's own entries always pass).
-        other_platform = self._other_platform(set(words))
-        in_domain = bool(self._domain.intersection(terms)) or (
+        present = set(words)
+        other_platform = self._other_platform(present)
+        in_domain = (bool(self._domain.intersection(terms)) or (
             bool(_MONEY_TERMS.intersection(terms)) and len(_CORE_TERMS.intersection(terms)) >= 2) or (
-            bool(_AMOUNT_RE.search(text)))
+            bool(_AMOUNT_RE.search(text)))) and not self.analyzer.lexicon.about_setup(words, present)
         kb_allowed = in_domain and other_platform != "only"
         ranked: list[tuple[Topic, float]] = []
         similarity = bonus = 0.0  # the best similarity, and the classifier's largest bonus to a topic

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +25,10 @@ _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|
                              r"|just|basically|exactly)\s+like\b"
                              # a comparison: "explain it like im 5", "like youtube has", "anything like that"
                              r"|\blike\s+(?=im\b|youre\b|u\s+r\b|that\b|this\b|those\b|these\b|crypto\b|how\b|what\b"
-                             r"|when\b|if\b|the\b|an?\b|do\b|does\b|did\b|we\b|they\b|other\b|before\b)")
+                             r"|when\b|if\b|the\b|an?\b|do\b|does\b|did\b|we\b|they\b|other\b|before\b"
+                             # … or a pronoun or preposition after it: "pennies like people say", "id like to know"
+                             r"|people\b|every(?:one|body)\b|some(?:one|body)\b|you\b|u\b|i\b|he\b|she\b"
+                             r"|in\b|on\b|at\b|to\b|with\b)")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "15 yo" is an age; "yo" alone is a greeting (or Spanish "I") and a stopword.
 _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
@@ -119,14 +124,26 @@ def _without_final_e(word: str) -> str:
     return word[:-1] if len(word) >= 4 and word[-1] == "e" else word
 
 
+# The lexicon's lists beside its synonyms (each optional), as `Lexicon` takes them.
+_LEXICON_LISTS = ("other_platforms", "multi_platform_cues", "setup_words", "money_words")
+
+
 class Lexicon:
     """Slang, chat shorthand, other languages and emoji mapped to the knowledge base's words,
     plus the names of other platforms (a question about one of those alone is not ours)."""
 
     def __init__(self, synonyms: Mapping[str, Iterable[str]], other_platforms: Iterable[str] = (),
-                 multi_platform_cues: Iterable[str] = ()) -> None:
+                 multi_platform_cues: Iterable[str] = (), setup_words: Iterable[str] = (),
+                 money_words: Iterable[str] = ()) -> None:
         self.other_platforms = frozenset(fold(p) for p in other_platforms)
         self.multi_platform_cues = frozenset(fold(c) for c in multi_platform_cues)
+        # Set-up words by their first word, each with the words that must follow it ("ring light").
+        setup: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for first, *rest in (fold(w).split() for w in setup_words):
+            setup[first].append(tuple(rest))
+        self.setup_starts = frozenset(setup)
+        self._setup_rests = dict(setup)
+        self.money_words = frozenset(fold(w) for w in money_words)
         table: dict[str, str] = {}
         for canonical, forms in synonyms.items():
             for form in forms:
@@ -146,11 +163,22 @@ class Lexicon:
         synonyms = data.get("synonyms")
         if not isinstance(synonyms, dict) or not all(isinstance(v, list) for v in synonyms.values()):
             raise ValueError(f"{path}: 'synonyms' must map each word to a list of forms")
-        lists = {name: data.get(name, []) for name in ("other_platforms", "multi_platform_cues")}
+        lists = {name: data.get(name, []) for name in _LEXICON_LISTS}
         for name, value in lists.items():
             if not isinstance(value, list):
                 raise ValueError(f"{path}: '{name}' must be a list")
-        return cls(synonyms, lists["other_platforms"], lists["multi_platform_cues"])
+        return cls(synonyms, **lists)
+
+    def about_setup(self, words: Sequence[str], present: AbstractSet[str]) -> bool:
+        """The words (`present` is them as a set) ask about streaming set-up, gear or an app feature
+        and say nothing about money: "best ring light under $50", "gift alerts bigger in obs"."""
+        if present.isdisjoint(self.setup_starts) or not present.isdisjoint(self.money_words):
+            return False
+        for i, word in enumerate(words):
+            for rest in self._setup_rests.get(word, ()):
+                if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
+                    return True
+        return False
 
     def apply(self, folded: str) -> str:
         """Replace each form found as whole words with its canonical word(s), longest form first,

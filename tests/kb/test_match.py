@@ -177,9 +177,27 @@ def test_question_reaches_its_topic(service, question, topic):
     # everyday verbs the knowledge base happens to use ("add", "fix", "change") say nothing of money
     "how do i fix the echo on my live audio", "how do i change my profile picture before going live",
     "how do i add a moderator before going live",
+    # set-up, gear and app features, even with gift words or a price in them
+    "which webcam under $80 is good enough for lives", "how can i get my gift alerts to pop up in streamlabs",
+    "is there a text to speech thing that reads out who sent gifts", "should i put hashtags on a live title",
 ])
 def test_question_that_is_not_ours_is_unknown(service, question):
     assert service.ask(question).kind == "unknown"
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("does going live from obs instead of my phone change how much money gifts pay me", "gifts_diamonds"),
+    ("a ring light brand wants to sponsor my lives, how much should i charge them", "brand_deals"),
+])
+def test_set_up_words_beside_money_words_stay_ours(service, question, topic):
+    assert service.ask(question).topic == topic
+
+
+def test_set_up_words_in_a_row_count_only_in_that_order(service):
+    lexicon = service.matcher.analyzer.lexicon
+    assert lexicon.about_setup(["my", "green", "screen"], {"my", "green", "screen"})
+    assert not lexicon.about_setup(["green", "gifts", "on", "screen"], {"green", "gifts", "on", "screen"})
+    assert not lexicon.about_setup(["obs", "pays", "more"], {"obs", "pays", "more"})
 
 
 def test_server_entry_found_beside_knowledge_base(service):
