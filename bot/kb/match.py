@@ -345,7 +345,7 @@ class Matcher:
     def _other_platform(self, words: set[str]) -> str | None:
         """None, "multi" (another platform beside TikTok) or "only" (a question about another platform)."""
         lexicon = self.analyzer.lexicon
-        if "tiktok" in words or not words & lexicon.other_platforms:
+        if not words & lexicon.other_platforms or words & lexicon.tiktok_words:
             return None
         return "multi" if words & lexicon.multi_platform_cues else "only"
 

@@ -125,7 +125,7 @@ def _without_final_e(word: str) -> str:
 
 
 # The lexicon's lists beside its synonyms (each optional), as `Lexicon` takes them.
-_LEXICON_LISTS = ("other_platforms", "multi_platform_cues", "setup_words", "money_words")
+_LEXICON_LISTS = ("other_platforms", "multi_platform_cues", "tiktok_words", "setup_words", "money_words")
 
 
 class Lexicon:
@@ -133,10 +133,11 @@ class Lexicon:
     plus the names of other platforms (a question about one of those alone is not ours)."""
 
     def __init__(self, synonyms: Mapping[str, Iterable[str]], other_platforms: Iterable[str] = (),
-                 multi_platform_cues: Iterable[str] = (), setup_words: Iterable[str] = (),
-                 money_words: Iterable[str] = ()) -> None:
+                 multi_platform_cues: Iterable[str] = (), tiktok_words: Iterable[str] = ("tiktok",),
+                 setup_words: Iterable[str] = (), money_words: Iterable[str] = ()) -> None:
         self.other_platforms = frozenset(fold(p) for p in other_platforms)
         self.multi_platform_cues = frozenset(fold(c) for c in multi_platform_cues)
+        self.tiktok_words = frozenset(fold(w) for w in tiktok_words)
         # Set-up words by their first word, each with the words that must follow it ("ring light").
         setup: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for first, *rest in (fold(w).split() for w in setup_words):

@@ -159,6 +159,12 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("what missions do i need for the 53% rate", "platform_cut"),
     ("withdrew 3 days ago and its still pending, how long does it usually take", "withdraw_payout"),  # "withdrew"
     ("PK savaşında puanlar nasıl hesaplanıyor?", "live_match"),  # Turkish "savaş" is a battle
+    ("Ile płacą za 1000 wyświetleń na transmisji live?", "per_view_pay"),  # Polish
+    ("Polubienia na live zamieniają się na pieniądze?", "likes_pay"),
+    ("Làm sao để rút tiền kim cương về tài khoản ngân hàng?", "withdraw_payout"),  # Vietnamese
+    ("Kim cương trên TikTok đổi ra bao nhiêu tiền?", "diamond_value"),
+    # another platform named only as where a claim was heard: diamonds are TikTok's
+    ("some youtube short claims 10 diamonds equal a dollar, is that for real", "diamond_value"),
     ("hi all, where does tiktok get its money from if the app is free", "tiktok_revenue"),  # "all" says nothing
 ])
 def test_question_reaches_its_topic(service, question, topic):
