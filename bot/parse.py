@@ -109,6 +109,7 @@ _FACT_RE = re.compile(
     r"|\bhow\s+(?:do\s+i\s+|can\s+i\s+|to\s+)?(?:turn|increase|boost|improve|raise|double|scale)\b"  # growing earnings
     r"|\b(?:said|says|saying|claims?|claimed|swears?)\b|\bcan'?t\s+be\s+right"  # checking a claim
     r"|\bsus\b|\blog\s?in\b|\bpassword\b|\bverif|\bproof\b|\bsafe\b|\brisk|\bwon\b"  # is this offer a scam
+    r"|\btrick\b|\bdeposit\b|\bgift\s?cards?\b|\bup\s?front\b|\b(?:processing|unlock|release)\s+fee\b"
     r"|\bwhere\s+(?:did|does|do|is)\b[^?]*\bgo(?:es|ne)?\b"  # "where did the rest go": the cut
     r"|how\s*much\s*(?:percent|%)|what\s+(?:percent|percentage)\b"  # a share asked for, not a sum
     r"|\bcan\s+i\s+(?:join|apply|qualify|enter|sign\s+up)\b|\beligible\s+(?:for|to)\b|\bam\s+i\s+eligible"
@@ -118,7 +119,7 @@ _FACT_RE = re.compile(
 )
 # Asking for a figure outright, which beats a fact cue ("can you calculate 40k diamonds").
 _STRONG_RE = re.compile(
-    r"(?:how|hw)\s*much(?!\s*(?:percent|%))|how\s*many|\bworth\b(?!\s+(?:it\b|the\s+same))|in\s+(?:usd|dollars?|\$)"
+    r"(?:how|hw)\s*much(?!\s*(?:percent|%))|how\s*many|\bworth\b(?!\s+(?:it\b|the\s+same|of\b))|in\s+(?:usd|dollars?|\$)"
     r"|\bpayout\b|=\s*\??\s*$|=\s*how|\bcalc\b|\bcalculat(?:e|or|ion)\b|\bconvert|\bestimate"
     r"|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
 )

@@ -82,6 +82,7 @@ def test_public_sample_estimates(service):
     # a claim to check, an offer that may be a scam, where money went, how to grow, whether one may join
     ("my cousin says 1 diamond = 10 cents, can that be right", "diamond_value"),
     ("a guy says he'll send 20 lions if i give him my login first, sus?", "scams"),
+    ("a stranger offers 50k coins worth of gifts if i pay a $10 unlock fee first, is that a trick", "scams"),
     ("fan sent $30 of gifts and i saw maybe $10, where does the rest go", "platform_cut"),
     ("i do guitar lives for 25 ppl, how do i boost my earnings", "grow_earnings"),
     ("15k followers and 80k views this month, can i apply for creator rewards", "creativity_program"),
