@@ -98,7 +98,7 @@ _BARE_BALANCE_MIN = 100
 # Questions about a fact that happen to hold a number: "is it still 16 to go live?",
 # "do 2 coins make 1 diamond?", "how do i get brand deals with 3k followers". The knowledge base answers.
 _FACT_RE = re.compile(
-    r"\bor\b[^?]*\?|still\s+\$?\d|\bis\s+it\s+(?:still|true)\b|\brealistic\b|\blegit\b|\bnormal\b|\bscam\b|\bfree\b"
+    r"\bor\b[^?]*(?:\?|$)|still\s+\$?\d|\bis\s+it\s+(?:still|true)\b|\brealistic\b|\blegit\b|\bnormal\b|\bscam\b|\bfree\b"
     r"|is\s+that\s+(?:right|true|real|correct|good|fair)|did\s+they\s+change|\bchanged?\b|\bbonus\b"
     r"|\bage\b|\byears?\s+old\b|\byo\b|\bto\s+go\s+live\b|\bwhy\b|\btrue\b|\bheard\b|\bminimum\b|\bmin\b"
     r"|\bwrong\b|\btips?\b|\badvice\b|\brefunds?\b|\bget\s+(?:it|that|them|my\s+money)\s+back\b"

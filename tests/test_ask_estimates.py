@@ -89,6 +89,8 @@ def test_public_sample_estimates(service):
     # a yes/no question after the story, and a percentage asked for
     ("streamed 5 hrs with 60 ppl watching. the hearts they tap, do they add to my earnings", "likes_pay"),
     ("a gift of 500 coins, how much percent goes to me", "platform_cut"),
+    # a choice between two readings, even without a question mark
+    ("when a fan sends me 1 lion i get all of it in diamonds or only a part", "gifts_diamonds"),
 ])
 def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     reply = service.ask(question)
