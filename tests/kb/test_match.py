@@ -163,6 +163,9 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("Polubienia na live zamieniają się na pieniądze?", "likes_pay"),
     ("Làm sao để rút tiền kim cương về tài khoản ngân hàng?", "withdraw_payout"),  # Vietnamese
     ("Kim cương trên TikTok đổi ra bao nhiêu tiền?", "diamond_value"),
+    # "declare" is about tax even beside words of earnings
+    ("college kid here, pulling a couple hundred a month off lives, do i have to declare it", "taxes"),
+    ("tengo que declarar lo que gano en los lives de tiktok?", "taxes"),
     # another platform named only as where a claim was heard: diamonds are TikTok's
     ("some youtube short claims 10 diamonds equal a dollar, is that for real", "diamond_value"),
     ("hi all, where does tiktok get its money from if the app is free", "tiktok_revenue"),  # "all" says nothing
