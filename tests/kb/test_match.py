@@ -12,8 +12,8 @@ from tests.conftest import shared_path
 from tests.kb.evaluate import read_rows, score_topics
 
 DEV = Path(__file__).with_name("questions_dev.tsv")
-# Written later, in three rounds, to probe the matcher in other voices (long stories, older and gaming
-# streamers, parents, shop sellers, decoy words, nine languages including Arabic); each round's misses
+# Written later, in four rounds, to probe the matcher in other voices (long stories, older and gaming
+# streamers, parents, shop sellers, decoy words, a dozen languages from Arabic to Vietnamese); each round's misses
 # were then worked on, so it guards against regressions and is not an independent measure.
 PROBE = Path(__file__).with_name("questions_probe.tsv")
 BAR = 0.95
