@@ -182,7 +182,7 @@ _CURRENCY_NAMES: dict[str, tuple[str, str]] = {
     "INR": ("₹", r"inr|indian\s+rupees?"), "PHP": ("₱", r"php|philippine\s+pesos?"), "MXN": ("", r"mxn|mexican\s+pesos?"),
     "BRL": ("", r"reais|brl"), "IDR": ("", r"rupiah|idr"), "JPY": ("", r"yen|jpy"), "CAD": ("", r"cad"),
     "AUD": ("", r"aud"), "GHS": ("", r"cedis?|ghs"), "ZAR": ("", r"rand|zar"), "KES": ("", r"kes|ksh"),
-    "PKR": ("", r"pkr"), "TRY": ("", r"lira|tl"), "VND": ("", r"dong|vnd"), "MYR": ("", r"ringgit|myr"),
+    "PKR": ("", r"pkr"), "TRY": ("", r"lira"), "VND": ("", r"vnd"), "MYR": ("", r"ringgit|myr"),
     "THB": ("", r"baht|thb"), "BDT": ("", r"taka|bdt"), "EGP": ("", r"egp"),
 }
 _CURRENCY_NAME = "|".join(f"(?P<{code}>{words})" for code, (_, words) in _CURRENCY_NAMES.items())
