@@ -188,8 +188,10 @@ _CURRENCY_NAMES: dict[str, tuple[str, str]] = {
 _CURRENCY_NAME = "|".join(f"(?P<{code}>{words})" for code, (_, words) in _CURRENCY_NAMES.items())
 _CURRENCY_SIGN = "".join(sign for sign, _ in _CURRENCY_NAMES.values())
 # Another currency named in the question ("€50 of coins", "10k diamonds in pounds"): without a rate
-# its amounts are read as US dollars, and the answer says so.
-_OTHER_CURRENCY_RE = re.compile(rf"[{_CURRENCY_SIGN}]|\b(?:{_CURRENCY_NAME}|pesos?|rupees?)\b")
+# its amounts are read as US dollars, and the answer says so. (No named groups: this runs on every
+# question with a number, and Python's `re` searches an alternation of groups four times slower.)
+_OTHER_CURRENCY_RE = re.compile(rf"[{_CURRENCY_SIGN}]|\b(?:{'|'.join(w for _, w in _CURRENCY_NAMES.values())}"
+                                r"|pesos?|rupees?)\b")
 # A rate the question states ("if $1 = 1,500 naira", "1 usd = 0.80 gbp", "£1 is $1.25", "at 1500
 # naira to the dollar"): the answer shows its amounts in that currency at that rate too.
 _RATE_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
