@@ -32,6 +32,16 @@ _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "15 yo" is an age; "yo" alone is a greeting (or Spanish "I") and a stopword.
 _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
+# "im 16", "my brother is 15 and…", "she just turned 17": a minor's age (up to 18, where the rules
+# change), read with the word "age" after it (an age question), unless the number counts something ("im 16
+# followers away", "she is 15k"). "My son is 19 and made…" is about something else.
+_STATED_AGE_RE = re.compile(
+    r"\b((?:im|i\s+am|hes|he\s+is|shes|she\s+is|theyre|they\s+are|"
+    r"(?:son|daughter|kid|child|brother|sister|cousin|nephew|niece|friend|sibling)\s+is|(?:just\s+)?turn(?:ed|ing)|aged?)"
+    r"\s+(?:only\s+|just\s+|about\s+)?(?:[5-9]|1[0-8]))"
+    r"(?![\d.,]|\s*(?:k\b|m\b|%|\$|[a-z]*(?:follow|view|coin|diamond|dollar|buck|gift|min|hour|hr|day|week|month|year"
+    r"|stream|live|time|sub|fan|people|ppl|rose|lion|percent|x\b)))")
+_DIGIT_RE = re.compile(r"\d")
 # "US" in capitals is the country, not the pronoun (which is a stopword).
 _US_RE = re.compile(r"\b(?:U\.S\.A?\.?|US|USA)\b|(?<=\bthe )us\b")
 # Words that carry no meaning for which topic is meant. Question words and "much"/"many" are kept:
@@ -248,6 +258,8 @@ class Analyzer:
                 text = self.like_a_platform_re.sub(" also ", text)
         if "yo" in text:
             text = _YEARS_OLD_RE.sub(" years old", text)
+        if _DIGIT_RE.search(text):
+            text = _STATED_AGE_RE.sub(r"\1 age", text)
         return (WORD_RE if text.isascii() else _UNICODE_WORD_RE).findall(self.lexicon.apply(text))
 
     def terms(self, text: str) -> list[str]:

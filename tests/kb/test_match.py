@@ -163,6 +163,10 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("Polubienia na live zamieniają się na pieniądze?", "likes_pay"),
     ("Làm sao để rút tiền kim cương về tài khoản ngân hàng?", "withdraw_payout"),  # Vietnamese
     ("Kim cương trên TikTok đổi ra bao nhiêu tiền?", "diamond_value"),
+    # an age stated without "years old" ("im 13", "my son is 15 and…") is an age question
+    ("i am 13, am i allowed to go live", "eligibility"),
+    ("my son is 15 and his friends keep gifting him, can he actually keep the money", "eligibility"),
+    ("she just turned 17, can she withdraw what she earned on lives", "eligibility"),
     # "declare" is about tax even beside words of earnings
     ("college kid here, pulling a couple hundred a month off lives, do i have to declare it", "taxes"),
     ("tengo que declarar lo que gano en los lives de tiktok?", "taxes"),
@@ -343,6 +347,14 @@ def test_lexicon_forms_are_replaced_as_the_whole_word_regex_defines(service):
     assert checked > 1000  # plenty of texts held a form
 
 
+def test_an_age_is_read_only_where_a_person_is_that_old(service):
+    words = service.matcher.analyzer.words
+    assert words("im 16 can i go live")[:3] == ["im", "16", "age"]
+    assert words("my brother is 15 and streams")[:5] == ["my", "brother", "is", "15", "age"]
+    for counted in ("im 15k diamonds in", "she is 12 followers away", "he is 12 days from payout", "my son is 19 and"):
+        assert "age" not in words(counted), counted
+
+
 def test_like_as_a_comparison_is_not_likes(service):
     words = service.matcher.analyzer.words
     assert "like" not in words("explain coins vs diamonds like im 5") and "like" not in words("talk like youre new")
@@ -354,21 +366,22 @@ def test_like_as_a_comparison_is_not_likes(service):
 
 
 def test_the_analyzer_skips_only_the_substitutions_that_cannot_apply(service):
-    """`words` runs the "US", thousands-separator, filler-"like" and "15 yo" substitutions only on text
-    that holds what they need."""
+    """`words` runs the "US", thousands-separator, filler-"like", "15 yo" and "im 16" substitutions only
+    on text that holds what they need."""
     from bot.kb.text import (
-        _FILLER_LIKE_RE, _THOUSANDS_RE, _UNICODE_WORD_RE, _US_RE, _YEARS_OLD_RE, WORD_RE, fold, without_apostrophes,
+        _FILLER_LIKE_RE, _STATED_AGE_RE, _THOUSANDS_RE, _UNICODE_WORD_RE, _US_RE, _YEARS_OLD_RE, WORD_RE, fold,
+        without_apostrophes,
     )
 
     analyzer = service.matcher.analyzer
     extra = ["made like $800 in the US", "the us rules", "U.S.A. gifts", "i get like 15 viewers", "USA LIVE likes",
              "it feels like nothing", "likes in the usa", "my 15 yo sister", "16yo can go live?", "yo how much",
              "can i take out $5,000 in one day", "1,234,567 views", "3,10 or 3,1000", "lions, 2,3 roses",
-             "هل اللايكات تعطيني فلوس؟", "сколько стоит алмаз"]
+             "هل اللايكات تعطيني فلوس؟", "сколько стоит алмаз", "she's 15, can she go live", "im 16k in"]
     for text in [*_question_corpus(service, 1500), *extra]:
         folded = without_apostrophes(fold(_THOUSANDS_RE.sub("", _US_RE.sub(" usa ", text))))
         unfilled = analyzer.like_a_platform_re.sub(" also ", _FILLER_LIKE_RE.sub(" ", folded))
-        full = _YEARS_OLD_RE.sub(" years old", unfilled)
+        full = _STATED_AGE_RE.sub(r"\1 age", _YEARS_OLD_RE.sub(" years old", unfilled))
         pattern = WORD_RE if full.isascii() else _UNICODE_WORD_RE  # words in any script
         assert analyzer.words(text) == pattern.findall(analyzer.lexicon.apply(full)), text
 
