@@ -211,9 +211,12 @@ _CODE_OF_SIGN = {sign: code for code, (sign, _) in _CURRENCY_NAMES.items() if si
 _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show a local currency too: "
            "`/rates set key:currency value:EUR`)")
 # "average gift 300 coins", "avg 50 coins": a gift's typical size, just before its coins.
-_AVERAGE_WORDS = frozenset({"average", "avg", "averages", "typical", "usual", "usually", "mean", "median"})
+_AVERAGE_WORDS = frozenset({"average", "avg", "averages", "averaging", "averaged", "typical", "usual", "usually",
+                            "mean", "median"})
 # "each gifter sends 50 coins": the coins one person sends.
 _GIFTER_WORDS = frozenset({"gifter", "gifters", "viewer", "fan", "supporter", "one", "person", "of"})
+# Words for an agency ("the company that manages me takes 20%").
+_AGENCY_WORDS = ("agency", "agent", "manager", "mcn", "agencies", "agensy", "manages", "management")
 # A share of viewers near one of these is the share who send gifts.
 _GIFTING_WORDS = ("gift", "gifts", "gifters", "gifting", "send", "tip")
 # "1,000 coins every stream": an amount per stream, times the streams.
@@ -610,12 +613,13 @@ class QuestionParser:
             if hours and _per_hour(tokens, coins):  # "2,000 coins an hour, 3 hour streams": the LIVE model
                 return self._live_or_month(text, by_unit, {"coins_per_hour": coins.value, "hours": hours}, agency)
             people = by_unit.get("viewers")
-            if people and _each(tokens, coins):  # "150 gifters sending 20 coins each"
-                return Parsed("coins", {"amount": coins.value, "times": people[0].value, **agency})
-            if people and _one_gift(tokens, coins):
+            each = people and _each(tokens, coins)
+            if people and (each or _one_gift(tokens, coins)):
                 gifting = self._percent_near(tokens, percents, _GIFTING_WORDS)
                 if gifting is not None:  # "200 viewers, 5% send a gift, average gift 300 coins"
                     return self._average_gifts(text, by_unit, people[0].value, gifting, coins.value, agency)
+            if each:  # "150 gifters sending 20 coins each"
+                return Parsed("coins", {"amount": coins.value, "times": people[0].value, **agency})
             streams = self._streams(text, by_unit) if _PER_STREAM_RE.search(text) else None
             if streams is not None:  # "1,000 coins every stream, 20 streams"
                 return Parsed("coins", {"amount": coins.value, "times": int(streams), **agency})
@@ -654,9 +658,9 @@ class QuestionParser:
         return None
 
     def _agency_cut(self, tokens: Sequence[str], percents: list[Quantity]) -> dict[str, Decimal]:
-        if not any(t in ("agency", "agent", "manager", "mcn", "agencies", "agensy") for t in tokens):
+        if not any(t in _AGENCY_WORDS for t in tokens):
             return {}
-        cut = self._percent_near(tokens, percents, ("agency", "agent", "manager", "takes", "take", "cut", "mcn"), reach=6)
+        cut = self._percent_near(tokens, percents, (*_AGENCY_WORDS, "takes", "take", "cut"), reach=6)
         return {"agency": _pct(cut)} if cut is not None else {}
 
     @staticmethod
@@ -771,6 +775,13 @@ def _over_period(tokens: Sequence[str], q: Quantity, unit: str, amount: Decimal 
     source = _period_at(tokens, q.end)
     if source is None:
         return amount, ()
+    given = given or f"{amount.normalize():,f} {unit}"
+    if (lasting := _lasting(tokens, q.end)) is not None and _PERIODS[lasting[1]] >= _PERIODS[source]:
+        count, period = lasting  # "18,400 diamonds a week for four weeks": × 4
+        factor, days = (Decimal(1), "") if period == source else _OVER[source, period]
+        total = (amount * factor * count).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        spans = f"{days} × " if days else ""
+        return total, (f"{given} a {source} × {spans}{_plain(count)} {period}s = {total:,f} {unit}",)
     targets = [_PERIOD_WORDS[w] for i, w in enumerate(tokens) if w in _PERIOD_WORDS and not q.end <= i < q.end + 2
                and (i == 0 or tokens[i - 1] in _PER_WORDS or w.endswith("ly"))]
     target = max(targets, key=_PERIODS.__getitem__, default=None)
@@ -778,8 +789,21 @@ def _over_period(tokens: Sequence[str], q: Quantity, unit: str, amount: Decimal 
         return amount, ()
     factor, days = _OVER[source, target]
     total = (amount * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    given = given or f"{amount.normalize():,f} {unit}"
     return total, (f"{given} a {source} × {days} = {total:,f} {unit} a {target}",)
+
+
+def _lasting(tokens: Sequence[str], start: int) -> tuple[Decimal, str] | None:
+    """How long the question says it goes on, after position `start`: "for four weeks", "over 10 days"
+    → (4, "week"), (10, "day")."""
+    for i in range(start, len(tokens) - 2):
+        if tokens[i] in ("for", "over") and (period := _PERIOD_WORDS.get(tokens[i + 2].removesuffix("s"))):
+            count = _WORD_NUMBERS.get(tokens[i + 1])
+            number = number_of(tokens[i + 1]) if count is None else None
+            if count is not None and count > 1:
+                return Decimal(count), period
+            if number is not None and not number[1] and not number[2] and number[0] > 1:
+                return number[0], period
+    return None
 
 
 def _period_at(tokens: Sequence[str], i: int) -> str | None:

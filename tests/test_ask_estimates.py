@@ -333,6 +333,10 @@ def test_a_stated_rate_out_of_bounds_gives_the_topic_and_why(service):
      "$150.00", "150 viewers × 4% = 6 gifters, one gift each per stream, over 10 streams"),
     ("about 300 people watch, 5% of them gift and each gifter drops roughly 100 coins, 12 lives a month",
      "$90.00", "300 viewers × 5% = 15 gifters, one gift each per stream, over 12 streams"),
+    ("i pull 300 viewers and 5% of them send 40 coins each, what does one live pay",  # "each" with a share
+     "$3.00", "300 viewers × 5% = 15 gifters, one gift each per stream"),
+    ("30 viewers, 10% gifting, gifts averaging 200 coins, 15 streams",
+     "$45.00", "30 viewers × 10% = 3 gifters, one gift each per stream, over 15 streams"),
     ("110 viewers, 3% send gifts, typical gift 99 coins, one stream",  # 3.3 gifters: the coins rounded
      "$1.64", "3.3 × 99 coins = 327 coins"),
 ])
@@ -345,3 +349,20 @@ def test_an_average_gift_with_gifts_an_hour_or_an_uncounted_month_uses_the_live_
     parsed = service.parser.parse("300 viewers, 5% send gifts, average gift 100 coins, what's a month like")
     assert parsed is not None and parsed.kind == "month"
     assert parsed.params["avg_gift"] == 100 and parsed.params["gifter_share"] == "5%"
+
+
+@pytest.mark.parametrize(("question", "amount", "working"), [
+    ("about 2,500 diamonds a day for ten days, what is that in dollars", "$125.00",
+     "2,500 diamonds a day × 10 days = 25,000 diamonds"),
+    ("9,000 diamonds every week for 3 months, total?", "$578.57",  # 9,000 × 30/7 × 3 = 115,714
+     "9,000 diamonds a week × 30 ÷ 7 weeks in a month × 3 months = 115,714 diamonds"),
+])
+def test_an_amount_a_period_for_a_stated_number_of_periods(service, question, amount, working):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
+
+
+def test_the_company_that_manages_a_creator_is_an_agency(service):
+    reply = service.ask("my management takes 25% and i made 40,000 diamonds, what do i keep in usd")
+    assert reply.kind == "estimate" and "**$150.00**" in reply.markdown  # $200 less 25%
+
