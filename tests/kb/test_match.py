@@ -167,6 +167,11 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("i am 13, am i allowed to go live", "eligibility"),
     ("my son is 15 and his friends keep gifting him, can he actually keep the money", "eligibility"),
     ("she just turned 17, can she withdraw what she earned on lives", "eligibility"),
+    # the concept without the usual word: a broadcast, a virtual currency, a head-to-head, a talent network
+    ("does a broadcast with lots of people watching get compensated by the platform itself", "per_view_pay"),
+    ("why is the tipping currency cheaper to buy on a laptop than in the app", "coin_value"),
+    ("how do points work in a head-to-head against another creator", "live_match"),
+    ("a talent network wants to sign me, do they take a share of what my fans send", "agencies"),
     # "declare" is about tax even beside words of earnings
     ("college kid here, pulling a couple hundred a month off lives, do i have to declare it", "taxes"),
     ("tengo que declarar lo que gano en los lives de tiktok?", "taxes"),
@@ -193,6 +198,7 @@ def test_question_reaches_its_topic(service, question, topic):
     # set-up, gear and app features, even with gift words or a price in them
     "which webcam under $80 is good enough for lives", "how can i get my gift alerts to pop up in streamlabs",
     "is there a text to speech thing that reads out who sent gifts", "should i put hashtags on a live title",
+    "how do i stop gift animations covering my face on live", "where are the diamonds in minecraft 1.21",
 ])
 def test_question_that_is_not_ours_is_unknown(service, question):
     assert service.ask(question).kind == "unknown"
