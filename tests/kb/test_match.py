@@ -172,6 +172,9 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("why is the tipping currency cheaper to buy on a laptop than in the app", "coin_value"),
     ("how do points work in a head-to-head against another creator", "live_match"),
     ("a talent network wants to sign me, do they take a share of what my fans send", "agencies"),
+    # ages and age groups written out
+    ("is someone under eighteen allowed to go live and get gifts", "eligibility"),
+    ("my teenagers both want to host lives for money, what are the rules", "eligibility"),
     # "declare" is about tax even beside words of earnings
     ("college kid here, pulling a couple hundred a month off lives, do i have to declare it", "taxes"),
     ("tengo que declarar lo que gano en los lives de tiktok?", "taxes"),
