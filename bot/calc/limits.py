@@ -37,7 +37,10 @@ class Limit:
         return number
 
     def show(self, value: Decimal) -> str:
-        return fmt_percent(value) if self.share else fmt_number(value)
+        if self.share:
+            return fmt_percent(value)
+        shown = fmt_number(value)  # two decimals at most: a bound finer than a cent is written out
+        return format(value.normalize(), "f") if value and shown == "0" else shown
 
 
 def _limit(maximum: int | str, *, minimum: int | str = 0, integral: bool = False) -> Limit:

@@ -406,7 +406,7 @@ def test_convert(book, rates) -> None:
         ({"to": "GBP"}, "no GBP rate"),
         ({"currency": "EUR", "to": "GBP"}, "one side must be USD"),
         ({"to": "euro"}, "not a currency code"),
-        ({"to": "EUR", "rate": 0}, "at least"),
+        ({"to": "EUR", "rate": 0}, "exchange rate must be at least 0.000001"),
     ],
 )
 def test_convert_rejects(rates, kwargs, message: str) -> None:
