@@ -172,6 +172,10 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("why is the tipping currency cheaper to buy on a laptop than in the app", "coin_value"),
     ("how do points work in a head-to-head against another creator", "live_match"),
     ("a talent network wants to sign me, do they take a share of what my fans send", "agencies"),
+    # everyday idioms for earning, an audience and merch
+    ("roughly what do the top live hosts bring in from one stream", "earnings_benchmarks"),
+    ("is a big turnout on my broadcast rewarded on its own", "per_view_pay"),
+    ("worth selling mugs and hoodies with my logo to my regulars?", "merch_multichannel"),
     # ages and age groups written out
     ("is someone under eighteen allowed to go live and get gifts", "eligibility"),
     ("my teenagers both want to host lives for money, what are the rules", "eligibility"),
