@@ -689,7 +689,7 @@ class QuestionParser:
         said = f"{_plain(viewers)} viewers × {_plain(share)}% = {_plain(gifters)} gifters, one gift each per stream{over}"
         if times == times.to_integral_value():
             return Parsed("coins", {"amount": average, "times": int(times), **agency}, (said,))
-        total = (average * times).quantize(Decimal(1), rounding=ROUND_HALF_UP)  # "3.9 gifters": the coins, whole
+        total = _whole(average * times)  # "3.9 gifters": the coins, whole
         return Parsed("coins", {"amount": total, **agency}, (f"{said}: {_plain(times)} × {average:,f} coins = {total:,f} coins",))
 
     def _live_or_month(self, text: str, by_unit: dict[str, list[Quantity]], params: dict[str, Any],
@@ -707,7 +707,7 @@ class QuestionParser:
         """An amount per hour over the hours of a stream, and over the streams the question counts,
         with the product as an assumption to show."""
         streams = self._streams(text, by_unit)
-        total = (per_hour * hours * (streams or 1)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        total = _whole(per_hour * hours * (streams or 1))
         over = f" × {_plain(streams)} streams" if streams is not None else ""
         return total, (f"{per_hour:,f} {unit} an hour × {_plain(hours)} h{over} = {total:,f} {unit}",)
 
@@ -749,6 +749,12 @@ def _pct(value: Decimal) -> str:
     return f"{_plain(value)}%"
 
 
+def _whole(value: Decimal) -> Decimal:
+    """A product of the question's numbers rounded to a whole count; one too long to round exactly
+    (10^30 diamonds a day for 10^30 weeks) is left as it is, for the calculator's limits to refuse."""
+    return value.quantize(Decimal(1), rounding=ROUND_HALF_UP) if value.adjusted() < 25 else value
+
+
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
@@ -779,7 +785,7 @@ def _over_period(tokens: Sequence[str], q: Quantity, unit: str, amount: Decimal 
     if (lasting := _lasting(tokens, q.end)) is not None and _PERIODS[lasting[1]] >= _PERIODS[source]:
         count, period = lasting  # "18,400 diamonds a week for four weeks": × 4
         factor, days = (Decimal(1), "") if period == source else _OVER[source, period]
-        total = (amount * factor * count).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        total = _whole(amount * factor * count)
         spans = f"{days} × " if days else ""
         return total, (f"{given} a {source} × {spans}{_plain(count)} {period}s = {total:,f} {unit}",)
     targets = [_PERIOD_WORDS[w] for i, w in enumerate(tokens) if w in _PERIOD_WORDS and not q.end <= i < q.end + 2
@@ -788,7 +794,7 @@ def _over_period(tokens: Sequence[str], q: Quantity, unit: str, amount: Decimal 
     if target is None or _PERIODS[target] <= _PERIODS[source]:
         return amount, ()
     factor, days = _OVER[source, target]
-    total = (amount * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    total = _whole(amount * factor)
     return total, (f"{given} a {source} × {days} = {total:,f} {unit} a {target}",)
 
 

@@ -366,3 +366,13 @@ def test_the_company_that_manages_a_creator_is_an_agency(service):
     reply = service.ask("my management takes 25% and i made 40,000 diamonds, what do i keep in usd")
     assert reply.kind == "estimate" and "**$150.00**" in reply.markdown  # $200 less 25%
 
+
+@pytest.mark.parametrize("question", [
+    "1 diamonds a day for 10^30 weeks", "99999999999999 coins a week over 99999999999999 months",
+    "10^30 diamonds a day, what is that a month", "10^20 diamonds an hour, 10 hours a day, 10^10 streams",
+    "99999999999999 viewers, 99999999999999% send gifts, average gift 99999999999999 coins",
+])
+def test_products_too_long_to_round_are_refused_with_the_topic_not_an_error(service, question):
+    reply = service.ask(question)  # no decimal.InvalidOperation from rounding a 30-digit product
+    assert reply.kind == "answer" and "couldn't work out an estimate" in reply.markdown, reply.markdown
+
