@@ -135,6 +135,32 @@ def test_anything_typed_is_an_estimate_or_an_input_error_never_a_crash(service):
     check()
 
 
+# Free-text questions that reach the parser's arithmetic: an amount over periods, per hour over
+# streams, viewers × a gifting share × an average gift, a stated exchange rate, an agency's cut.
+ASKED = ["{a} diamonds a day for {b} weeks", "{a} coins a week, what's that over {b} months",
+         "{a} diamonds an hour, {b} hours a day, 20 streams", "{a} viewers, {b}% send gifts, average gift {a} coins",
+         "{a} viewers and {b}% of them gift {b} coins each, {a} streams", "{a} diamonds in naira if $1 = {b} naira",
+         "how many roses for €{a} if 1 usd = {b} eur", "my agency takes {b}% of {a} diamonds, what do i keep",
+         "£1 = ${b}, what are {a} diamonds worth in pounds"]
+NUMBERS = st.one_of(st.integers(-10, 10**16).map(str), st.sampled_from(
+    ["0", "10^30", "10**40", "1e999", "1e-30", "0.0000001", "1,5", "2.5k", "3m", "½", "99999999999999999999"]),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4).map(lambda d: format(d, "f")))
+
+
+def test_any_number_in_a_question_the_parser_works_with_is_an_answer_never_a_crash(service):
+    @settings(PROPERTY, max_examples=300)  # cheap (replies are cached per question): search widely
+    @given(template=st.sampled_from(ASKED), a=NUMBERS, b=NUMBERS)
+    def check(template: str, a: str, b: str) -> None:
+        question = template.format(a=a, b=b)
+        reply = service.ask(question)
+        assert reply.kind in ("answer", "estimate", "unknown")
+        # "I don't know that one yet" quotes the question, and a source's address may hold "5e9"
+        shown = re.sub(r"<https?://[^>]*>", "", reply.markdown.replace(question, ""))
+        assert not NOT_FOR_PEOPLE.search(shown), reply.markdown
+
+    check()
+
+
 # --- rate settings -----------------------------------------------------------------------------------
 
 def numeric_specs(service: Any) -> list[Any]:
