@@ -313,6 +313,11 @@ def test_a_rate_stated_in_the_question_shows_the_answer_in_that_currency(service
     assert "amounts in US dollars" not in reply.markdown and "this server's rate" not in reply.markdown
 
 
+def test_the_stated_rate_is_shown_with_every_digit_and_thousands_set_apart(service):
+    assert "(1 USD = 1,500 NGN)" in service.ask("30,000 diamonds in naira if $1 = 1,500 naira").markdown
+    assert "(1 USD = 0.787402 GBP)" in service.ask("£1 = $1.27, what are 2 lions worth in pounds").markdown
+
+
 def test_amounts_written_in_the_stated_currency_are_worked_in_dollars_at_that_rate(service):
     reply = service.ask("how many roses can i send with €23 if 1 usd = 0.92 eur")
     assert reply.kind == "estimate" and "for $25.00" in reply.markdown  # 23 ÷ 0.92

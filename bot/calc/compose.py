@@ -61,7 +61,8 @@ def local_note(rates: Rates, amount: Band) -> str | None:
     if not local.is_exact:
         shown += f" (range {fmt_money(local.low, currency)}–{fmt_money(local.high, currency)})"
     whose = "the rate in your question" if "usd_to_currency" in rates.stated else "this server's rate"
-    return f"≈ {shown} at {whose} (1 USD = {plain(rates.get('usd_to_currency'))} {currency})"
+    per_usd = rates.get("usd_to_currency")  # every digit the rate has, with thousands set apart: "1,500", "0.787402"
+    return f"≈ {shown} at {whose} (1 USD = {format(per_usd.normalize(), ',f')} {currency})"
 
 
 def money_estimate(rates: Rates, *, kind: str, title: str, amount: Band, formula: str,
