@@ -749,10 +749,11 @@ def _pct(value: Decimal) -> str:
     return f"{_plain(value)}%"
 
 
-def _whole(value: Decimal) -> Decimal:
-    """A product of the question's numbers rounded to a whole count; one too long to round exactly
-    (10^30 diamonds a day for 10^30 weeks) is left as it is, for the calculator's limits to refuse."""
-    return value.quantize(Decimal(1), rounding=ROUND_HALF_UP) if value.adjusted() < 25 else value
+def _whole(value: Decimal, step: Decimal = Decimal(1)) -> Decimal:
+    """A figure worked out from the question's numbers, rounded to `step` (a whole count, a cent, …);
+    one too long to round exactly (10^30 diamonds a day for 10^30 weeks, €10^30 at a stated rate) is
+    left as it is, for the calculator's limits to refuse."""
+    return value.quantize(step, rounding=ROUND_HALF_UP) if value.adjusted() - step.as_tuple().exponent < 25 else value
 
 
 def _plain(value: Decimal) -> str:
@@ -854,7 +855,7 @@ def _stated_rate(text: str) -> tuple[tuple[str, Decimal], str] | None:
         code = _CODE_OF_SIGN[sign] if sign else next(c for c in _CURRENCY_NAMES if found.get(c))
         usd = found.get("usd") or found.get("usd2")
         number = Decimal((usd or found.get("sign_rate") or found["rate"]).replace(",", ""))
-        per_usd = (1 / number).quantize(_RATE_PLACES) if usd and number else number  # "£1 = $1.25": 0.8 pounds
+        per_usd = _whole(1 / number, _RATE_PLACES) if usd and number else number  # "£1 = $1.25": 0.8 pounds
         return (code, per_usd), f"{text[:match.start()]} {text[match.end():]}"
     return None
 
@@ -880,7 +881,7 @@ def _in_dollars(text: str, code: str, per_usd: Decimal) -> tuple[str, tuple[str,
         parsed = number_of(written.replace(" ", ""))
         if parsed is None or not per_usd:
             return match.group(0)
-        usd = (parsed[0] / per_usd).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        usd = _whole(parsed[0] / per_usd, Decimal("0.01"))
         said.append(f"{parsed[0]:,f} {code} at your rate of {per_usd:f} {code} a dollar = ${usd:,f}")
         return f" ${usd:f} "
 

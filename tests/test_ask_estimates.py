@@ -376,6 +376,8 @@ def test_the_company_that_manages_a_creator_is_an_agency(service):
     "1 diamonds a day for 10^30 weeks", "99999999999999 coins a week over 99999999999999 months",
     "10^30 diamonds a day, what is that a month", "10^20 diamonds an hour, 10 hours a day, 10^10 streams",
     "99999999999999 viewers, 99999999999999% send gifts, average gift 99999999999999 coins",
+    "how many roses for €999999999999999999999999999999 if 1 usd = 0.9 eur",  # dollars at a stated rate
+    "£1 = $0.000000000000000000000000000001, what are 10k diamonds worth",  # a stated rate turned round
 ])
 def test_products_too_long_to_round_are_refused_with_the_topic_not_an_error(service, question):
     reply = service.ask(question)  # no decimal.InvalidOperation from rounding a 30-digit product

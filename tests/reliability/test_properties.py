@@ -143,7 +143,8 @@ ASKED = ["{a} diamonds a day for {b} weeks", "{a} coins a week, what's that over
          "how many roses for €{a} if 1 usd = {b} eur", "my agency takes {b}% of {a} diamonds, what do i keep",
          "£1 = ${b}, what are {a} diamonds worth in pounds"]
 NUMBERS = st.one_of(st.integers(-10, 10**16).map(str), st.sampled_from(
-    ["0", "10^30", "10**40", "1e999", "1e-30", "0.0000001", "1,5", "2.5k", "3m", "½", "99999999999999999999"]),
+    ["0", "10^30", "10**40", "1e999", "1e-30", "0.0000001", "1,5", "2.5k", "3m", "½", "99999999999999999999",
+     "999999999999999999999999999999", "0.000000000000000000000000000001"]),
     st.decimals(allow_nan=False, allow_infinity=False, places=4).map(lambda d: format(d, "f")))
 
 
