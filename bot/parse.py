@@ -467,16 +467,14 @@ class QuestionParser:
 
     def parse(self, question: str) -> Parsed | None:
         text = _plain_numbers(fold(_superscript_powers(question)))
-        tokens = tokenize(text)
-        quantities = self._listed_gifts(text, tokens, self.quantities(tokens)) or self._gift_named_first(tokens)
+        tokens, quantities = self._read(text)
         if not quantities:
             return None
         other_currency = _OTHER_CURRENCY_RE.search(text)
         stated = _stated_rate(text) if other_currency else None
         if stated is not None:  # the rate's numbers are not amounts the question asks about; its own are in dollars
             text, converted = _in_dollars(stated[1], *stated[0])
-            tokens = tokenize(text)
-            quantities = self._listed_gifts(text, tokens, self.quantities(tokens)) or self._gift_named_first(tokens)
+            tokens, quantities = self._read(text)
             if not quantities:
                 return None
         if all(q.unit == "gift" and tokens[q.start] in _WORD_NUMBERS for q in quantities) and not _VALUE_RE.search(text):
@@ -489,6 +487,11 @@ class QuestionParser:
         elif parsed is not None and other_currency:
             parsed = replace(parsed, assumed=(*parsed.assumed, _IN_USD))
         return parsed
+
+    def _read(self, text: str) -> tuple[list[str], list[Quantity]]:
+        """The question's tokens and the quantities it states (gifts listed or named first included)."""
+        tokens = tokenize(text)
+        return tokens, self._listed_gifts(text, tokens, self.quantities(tokens)) or self._gift_named_first(tokens)
 
     def _choose(self, text: str, tokens: Sequence[str], qs: list[Quantity]) -> Parsed | None:
         by_unit: dict[str, list[Quantity]] = {}
