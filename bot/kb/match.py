@@ -219,9 +219,7 @@ class _Index:
                    / query.norm).tolist()
         probabilities = None
         if classes:
-            z = dot[width:] / query.norm + self._class_bias
-            e = np.exp(z - z.max())
-            probabilities = (e / e.sum()).tolist()
+            probabilities = _softmax(dot[width:] / query.norm + self._class_bias).tolist()
         terms = frozenset(query.features)
         keyword_hits: dict[int, int] = defaultdict(int)
         for f in query.features:
@@ -262,9 +260,12 @@ class _Classifier:
     def probabilities(self, query: Query) -> np.ndarray:
         """The classifier's probability of each topic (topic order) for `query`: the definition that
         `_Index.scores_and_probabilities` computes from its postings."""
-        z = np.sum([self.scaled_row(f) for f in query.features], axis=0) / query.norm + self.bias
-        e = np.exp(z - z.max())
-        return e / e.sum()
+        return _softmax(np.sum([self.scaled_row(f) for f in query.features], axis=0) / query.norm + self.bias)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits - logits.max())
+    return e / e.sum()
 
 
 def _softmax_regression(rows: list[dict[int, float]], labels: list[int], width: int, classes: int,
