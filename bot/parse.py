@@ -54,6 +54,8 @@ _POINT_THOUSANDS_RE = re.compile(r"(?<![\d.,])[1-9]\d{0,2}(?:\.\d{3})+(?![\d]|[.
 _DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d{1,2}(?![\d,]))")
 # "3x lion", "2x galaxy": a count written with an x.
 _TIMES_X_RE = re.compile(r"\b(\d+)x\b")
+# "3x a week", "2x daily": a number of times, not of the thing after it.
+_TIMES_A_RE = re.compile(r"\b(\d+)x(?=\s*(?:a|per|every|each)\s|\s*(?:daily|weekly|monthly)\b)")
 # "10^30", "10**30", "1e30" are powers; an exponent beyond this makes the number unreadable.
 _MAX_EXPONENT = 100
 _SUPERSCRIPT_RE = re.compile(r"(?<=\d)[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
@@ -115,11 +117,12 @@ _FACT_RE = re.compile(
     r"|\bcan\s+i\s+(?:join|apply|qualify|enter|sign\s+up)\b|\beligible\s+(?:for|to)\b|\bam\s+i\s+eligible"
     # a yes/no question after the story: "… 22 viewers avg. but those hearts, do they count toward my earnings"
     r"|[.?!,;:]\s*(?:so\s+|but\s+|and\s+|ok\s+)?(?:do|does|did|can|could|is|are|will|would|should)"
-    r"\s+(?:they|it|those|these|that|there|this)\b"
+    r"\s+(?:they|it|those|these|that|there|this|tiktok)\b"
 )
-# Asking for a figure outright, which beats a fact cue ("can you calculate 40k diamonds").
+# Asking for a figure outright, which beats a fact cue ("can you calculate 40k diamonds"); not "paid
+# according to how many viewers join", which asks how pay works.
 _STRONG_RE = re.compile(
-    r"(?:how|hw)\s*much(?!\s*(?:percent|%))|how\s*many|\bworth\b(?!\s+(?:it\b|the\s+same|of\b))|in\s+(?:usd|dollars?|\$)"
+    r"(?:how|hw)\s*much(?!\s*(?:percent|%))|(?<!\bto\s)(?<!\bon\s)how\s*many|\bworth\b(?!\s+(?:it\b|the\s+same|of\b))|in\s+(?:usd|dollars?|\$)"
     r"|\bpayout\b|=\s*\??\s*$|=\s*how|\bcalc\b|\bcalculat(?:e|or|ion)\b|\bconvert|\bestimate"
     r"|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
 )
@@ -210,6 +213,7 @@ _RATE_PLACES = Decimal("0.000001")  # a dollar's worth worked out from the other
 _CODE_OF_SIGN = {sign: code for code, (sign, _) in _CURRENCY_NAMES.items() if sign}
 _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show a local currency too: "
            "`/rates set key:currency value:EUR`)")
+_BUY_WORDS = frozenset({"bought", "buy", "buys", "purchased", "ordered", "order", "orders"})
 # "average gift 300 coins", "avg 50 coins": a gift's typical size, just before its coins.
 _AVERAGE_WORDS = frozenset({"average", "avg", "averages", "averaging", "averaged", "typical", "usual", "usually",
                             "mean", "median"})
@@ -547,7 +551,7 @@ class QuestionParser:
             items = ", ".join(f"{_plain(q.value)} {q.gift.name}" for q in gifts)
             return Parsed("gifts", {"items": items, **agency})
 
-        sold = by_unit.get("units") or by_unit.get("count")
+        sold = by_unit.get("units") or by_unit.get("count") or _buyers(tokens, qs)
         if money and percents and ((by_unit.get("units") or _AFFILIATE_RE.search(text)) if sold
                                    else _SALES_TOTAL_RE.search(text)):  # or "sold $3,000 at 10% commission"
             commission = self._percent_near(tokens, percents, _COMMISSION_WORDS) or percents[-1].value
@@ -607,6 +611,9 @@ class QuestionParser:
             diamonds, hours = by_unit["diamonds"][0], self._hours(by_unit)
             if hours and _per_hour(tokens, diamonds):  # "300 diamonds an hour, 4 hours a day, 5 days a week"
                 amount, said = self._hourly(text, by_unit, diamonds.value, hours, "diamonds")
+            elif (streams := self._per_stream(text, tokens, by_unit, diamonds)) is not None:
+                amount = _whole(diamonds.value * streams)  # "20 streams averaging 6,000 diamonds each"
+                said = (f"{diamonds.value.normalize():,f} diamonds a stream × {_plain(streams)} streams = {amount:,f} diamonds",)
             else:
                 amount, said = _over_period(tokens, diamonds, "diamonds")
             return Parsed("diamonds", {"amount": amount, **agency}, said)
@@ -623,7 +630,7 @@ class QuestionParser:
                     return self._average_gifts(text, by_unit, people[0].value, gifting, coins.value, agency)
             if each:  # "150 gifters sending 20 coins each"
                 return Parsed("coins", {"amount": coins.value, "times": people[0].value, **agency})
-            streams = self._streams(text, by_unit) if _PER_STREAM_RE.search(text) else None
+            streams = self._per_stream(text, tokens, by_unit, coins)
             if streams is not None:  # "1,000 coins every stream, 20 streams"
                 return Parsed("coins", {"amount": coins.value, "times": int(streams), **agency})
             amount, said = _over_period(tokens, coins, "coins")
@@ -726,7 +733,7 @@ class QuestionParser:
     def _paying_fans(text: str, tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity] | None:
         """"100 fans paying $4.99 for Super Fan": fans or people counted in a question about Super Fan
         or a subscription are its subscribers (followers are not: most never pay)."""
-        if not re.search(r"super\s*fan|subscri|\bsubs?\b", text):
+        if not re.search(r"super\s*fan|subscri|\bsubs?\b|\bmembership", text):
             return None
         fans = [q for q in qs if q.unit in ("followers", "viewers") and tokens[q.end - 1] in ("fans", "people", "ppl")]
         return fans or None
@@ -735,16 +742,27 @@ class QuestionParser:
     def _streams(text: str, by_unit: dict[str, list[Quantity]]) -> Decimal | None:
         """Streams a month from "20 streams a month", "20 times a month", "5 nights a week" (× 30/7)
         or "every day"."""
-        counts = [by_unit[unit][0].value for unit in ("streams", "days") if by_unit.get(unit)]
-        times = _TIMES_RE.search(text)
-        count = counts[0] if counts else Decimal(times.group(1)) if times else None
-        if count is not None:
-            if re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k", text):
-                return (count * _OVER["week", "month"][0]).quantize(Decimal("0.1"))
-            return count
-        if re.search(r"every\s+day|daily|\ba\s+day\b|per\s+day", text):
-            return _OVER["day", "month"][0]
-        return None
+        counted = _stream_count(text, by_unit)
+        if counted is None:
+            return None
+        count, period = counted
+        return count if period == "month" else (count * _OVER[period, "month"][0]).quantize(Decimal("0.1"))
+
+    def _per_stream(self, text: str, tokens: Sequence[str], by_unit: dict[str, list[Quantity]],
+                    q: Quantity) -> Decimal | None:
+        """The streams to multiply `q` by when it is an amount per stream ("6k diamonds a stream, 3 times
+        a week", "20 streams averaging 6,000 diamonds each"): over the span the question asks about
+        ("… over 4 weeks": 12), else a month's. None when it isn't per stream or no streams are counted."""
+        counted = (by_unit.get("streams") or _TIMES_RE.search(text)) and (
+            _each(tokens, q) or _AVERAGE_WORDS.intersection(tokens[:q.start]))
+        if not (counted or _PER_STREAM_RE.search(text)) or (stream_count := _stream_count(text, by_unit)) is None:
+            return None
+        count, period = stream_count
+        lasting = _lasting(tokens, 0) if period != "month" else None
+        if lasting is not None and _PERIODS[lasting[1]] >= _PERIODS[period]:
+            factor = Decimal(1) if lasting[1] == period else _OVER[period, lasting[1]][0]
+            return _whole(count * factor * lasting[0], Decimal("0.1"))
+        return self._streams(text, by_unit)
 
 
 def _pct(value: Decimal) -> str:
@@ -813,6 +831,24 @@ def _lasting(tokens: Sequence[str], start: int) -> tuple[Decimal, str] | None:
                 return Decimal(count), period
             if number is not None and not number[1] and not number[2] and number[0] > 1:
                 return number[0], period
+    return None
+
+
+def _buyers(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:
+    """People counted as buying something: "80 people bought a $35 pan", "200 viewers ordered it"."""
+    return [q for q in qs if q.unit in ("viewers", "followers") and _BUY_WORDS.intersection(tokens[q.end:q.end + 2])]
+
+
+def _stream_count(text: str, by_unit: dict[str, list[Quantity]]) -> tuple[Decimal, str] | None:
+    """How many streams the question counts and over what: "5 nights a week" (5, week), "20 streams"
+    or "20 times a month" (20, month), "every day" (1, day)."""
+    counts = [by_unit[unit][0].value for unit in ("streams", "days") if by_unit.get(unit)]
+    times = _TIMES_RE.search(text)
+    count = counts[0] if counts else Decimal(times.group(1)) if times else None
+    if count is not None:
+        return count, "week" if re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k", text) else "month"
+    if re.search(r"every\s+day|daily|\ba\s+day\b|per\s+day", text):
+        return Decimal(1), "day"
     return None
 
 
@@ -912,8 +948,8 @@ def _plain_numbers(text: str) -> str:
         text = _DECIMAL_COMMA_RE.sub(".", text)
     if " " in text:  # "10 000 diamonds": thousands set apart with spaces
         text = _SPACED_THOUSANDS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
-    if "x" in text:  # "3x lion": three lions
-        text = _TIMES_X_RE.sub(r"\1 ", text)
+    if "x" in text:  # "3x a week": three times; "3x lion": three lions
+        text = _TIMES_X_RE.sub(r"\1 ", _TIMES_A_RE.sub(r"\1 times", text))
     return text
 
 

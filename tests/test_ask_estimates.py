@@ -367,6 +367,57 @@ def test_an_amount_a_period_for_a_stated_number_of_periods(service, question, am
     assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
 
 
+@pytest.mark.parametrize(("question", "amount", "working"), [
+    ("last month: 15 lives, averaging about 4,000 diamonds each, what's that in cash", "$300.00",
+     "4,000 diamonds a stream × 15 streams = 60,000 diamonds"),
+    ("i go live 4x a week and pull roughly 2.5k diamonds a stream, how much over 3 weeks", "$150.00",
+     "2,500 diamonds a stream × 12 streams = 30,000 diamonds"),
+    ("streaming 6 times a week with 1k diamonds each time, what is that a month", "$128.50",  # 6 × 30/7
+     "1,000 diamonds a stream × 25.7 streams = 25,700 diamonds"),
+    ("I go live every day and average 800 diamonds per stream, over two weeks what do I get", "$56.00",
+     "800 diamonds a stream × 14 streams = 11,200 diamonds"),
+])
+def test_diamonds_a_stream_times_the_streams_counted(service, question, amount, working):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
+
+
+@pytest.mark.parametrize(("question", "amount"), [
+    ("5k diamonds a stream, is that decent for 50 viewers?", None),  # no streams counted: one stream's
+    ("i made 9k diamonds on my last stream", "$45.00"),
+    ("700 coins every live, 3 lives a week for 4 weeks", "$42.00"),  # 12 streams, coins as before
+])
+def test_an_amount_a_stream_without_a_count_is_one_stream(service, question, amount):
+    reply = service.ask(question)
+    if amount is None:
+        assert "a stream ×" not in reply.markdown
+    else:
+        assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown, reply.markdown
+
+
+def test_people_who_bought_are_the_units_sold(service):
+    reply = service.ask("as an affiliate i sent 45 people to buy a $22 lamp, 45 people bought it at 15% commission,"
+                        " what did i earn")
+    assert reply.kind == "estimate" and "**$148.50**" in reply.markdown, reply.markdown  # 45 × 22 × 15%
+
+
+def test_a_monthly_membership_is_a_subscription(service):
+    reply = service.ask("90 people pay the $9.99 monthly membership on my lives and i keep 50%, per month?")
+    assert reply.kind == "estimate" and reply.topic == "subscriptions" and "**$449.55**" in reply.markdown
+
+
+@pytest.mark.parametrize("question", [
+    # a yes/no question about TikTok after the story
+    "3,000 people came into my live. does tiktok pay based on how many viewers join, or do views earn somewhere else?",
+    # "how many" inside it asks how pay works, not for a count
+    "My sister had 2,000 people in her live and believes there is a payment for every person who watches. Does "
+    "TikTok pay streamers according to how many viewers join, and if not, is there anywhere views earn money?",
+])
+def test_a_question_about_how_pay_works_after_a_story_with_numbers_gets_the_topic(service, question):
+    reply = service.ask(question)
+    assert reply.kind == "answer" and reply.topic == "per_view_pay", (reply.kind, reply.topic)
+
+
 def test_the_company_that_manages_a_creator_is_an_agency(service):
     reply = service.ask("my management takes 25% and i made 40,000 diamonds, what do i keep in usd")
     assert reply.kind == "estimate" and "**$150.00**" in reply.markdown  # $200 less 25%
