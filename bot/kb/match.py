@@ -50,6 +50,9 @@ GATE_FACTOR = 0.5
 # An amount of money ("take out $5,000", "€20 a day") puts a question in the domain whatever its words.
 _AMOUNT_RE = re.compile(r"[$€£]\s?\d")
 OTHER_PLATFORM_FACTOR = 0.3
+# A question from another domain that shares our words ("is a 1 carat lab diamond worth it") keeps
+# less still: its words match our topics well, and only the other domain's own words tell them apart.
+ELSEWHERE_FACTOR = 0.2
 # Words too general to show that a question is about creator money, even inside a title or keyword
 # (stemmed, as the terms they are taken from): "whats the weather today" and "can you dm me" are not ours.
 GENERIC_TERMS = frozenset(stem(w) for w in
@@ -376,11 +379,13 @@ class Matcher:
         feats = features(terms)
         # Gates for knowledge-base topics (a server's own entries always pass).
         present = set(words)
+        lexicon = self.analyzer.lexicon
         other_platform = self._other_platform(present)
         in_domain = (bool(self._domain.intersection(terms)) or (
             bool(_MONEY_TERMS.intersection(terms)) and len(_CORE_TERMS.intersection(terms)) >= 2) or (
-            bool(_AMOUNT_RE.search(text)))) and not self.analyzer.lexicon.about_setup(words, present)
-        kb_allowed = in_domain and other_platform != "only"
+            bool(_AMOUNT_RE.search(text)))) and not lexicon.about_setup(words, present)
+        elsewhere = lexicon.about_elsewhere(words, present)
+        kb_allowed = in_domain and other_platform != "only" and not elsewhere
         ranked: list[tuple[Topic, float]] = []
         similarity = bonus = 0.0  # the best similarity, and the classifier's largest bonus to a topic
         guild_index = self._guilds.get(guild_id) if guild_id is not None else None
@@ -394,7 +399,8 @@ class Matcher:
                 continue
             bonuses = [CLASSIFIER_BLEND * p for p in probabilities] if probabilities else [0.0] * len(scores)
             if not (kb_allowed and other_platform is None):
-                factor = OTHER_PLATFORM_FACTOR if other_platform == "only" else GATE_FACTOR
+                factor = (ELSEWHERE_FACTOR if elsewhere else OTHER_PLATFORM_FACTOR if other_platform == "only"
+                          else GATE_FACTOR)
                 factors = [1.0 if kb_allowed and platforms else factor for platforms in index.mentions_platforms]
                 scores = [score * f for score, f in zip(scores, factors)]
                 bonuses = [more * f for more, f in zip(bonuses, factors)]

@@ -28,7 +28,7 @@ _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|
                              r"|when\b|if\b|the\b|an?\b|do\b|does\b|did\b|we\b|they\b|other\b|before\b"
                              # … or a pronoun or preposition after it: "pennies like people say", "id like to know"
                              r"|people\b|every(?:one|body)\b|some(?:one|body)\b|you\b|u\b|i\b|he\b|she\b"
-                             r"|in\b|on\b|at\b|to\b|with\b)")
+                             r"|in\b|on\b|at\b|to\b|with\b|for\b)")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "15 yo" is an age; "yo" alone is a greeting (or Spanish "I") and a stopword.
 _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
@@ -135,7 +135,25 @@ def _without_final_e(word: str) -> str:
 
 
 # The lexicon's lists beside its synonyms (each optional), as `Lexicon` takes them.
-_LEXICON_LISTS = ("other_platforms", "multi_platform_cues", "tiktok_words", "setup_words", "money_words")
+_LEXICON_LISTS = ("other_platforms", "multi_platform_cues", "tiktok_words", "setup_words", "money_words",
+                  "other_domain_words", "streaming_words")
+
+
+class _Phrases:
+    """Words and runs of words ("ring light"), found in a question's words in that order."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        rests: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # each phrase by its first word
+        for first, *rest in (fold(p).split() for p in phrases):
+            rests[first].append(tuple(rest))
+        self.starts = frozenset(rests)
+        self._rests = dict(rests)
+
+    def found(self, words: Sequence[str], present: AbstractSet[str]) -> bool:
+        if present.isdisjoint(self.starts):
+            return False
+        return any(tuple(words[i + 1:i + 1 + len(rest)]) == rest
+                   for i, word in enumerate(words) for rest in self._rests.get(word, ()))
 
 
 class Lexicon:
@@ -144,17 +162,15 @@ class Lexicon:
 
     def __init__(self, synonyms: Mapping[str, Iterable[str]], other_platforms: Iterable[str] = (),
                  multi_platform_cues: Iterable[str] = (), tiktok_words: Iterable[str] = ("tiktok",),
-                 setup_words: Iterable[str] = (), money_words: Iterable[str] = ()) -> None:
+                 setup_words: Iterable[str] = (), money_words: Iterable[str] = (),
+                 other_domain_words: Iterable[str] = (), streaming_words: Iterable[str] = ()) -> None:
         self.other_platforms = frozenset(fold(p) for p in other_platforms)
         self.multi_platform_cues = frozenset(fold(c) for c in multi_platform_cues)
         self.tiktok_words = frozenset(fold(w) for w in tiktok_words)
-        # Set-up words by their first word, each with the words that must follow it ("ring light").
-        setup: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-        for first, *rest in (fold(w).split() for w in setup_words):
-            setup[first].append(tuple(rest))
-        self.setup_starts = frozenset(setup)
-        self._setup_rests = dict(setup)
+        self._setup = _Phrases(setup_words)
         self.money_words = frozenset(fold(w) for w in money_words)
+        self._other_domains = _Phrases(other_domain_words)
+        self.streaming_words = frozenset(fold(w) for w in streaming_words)
         table: dict[str, str] = {}
         for canonical, forms in synonyms.items():
             for form in forms:
@@ -183,13 +199,12 @@ class Lexicon:
     def about_setup(self, words: Sequence[str], present: AbstractSet[str]) -> bool:
         """The words (`present` is them as a set) ask about streaming set-up, gear or an app feature
         and say nothing about money: "best ring light under $50", "gift alerts bigger in obs"."""
-        if present.isdisjoint(self.setup_starts) or not present.isdisjoint(self.money_words):
-            return False
-        for i, word in enumerate(words):
-            for rest in self._setup_rests.get(word, ()):
-                if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
-                    return True
-        return False
+        return present.isdisjoint(self.money_words) and self._setup.found(words, present)
+
+    def about_elsewhere(self, words: Sequence[str], present: AbstractSet[str]) -> bool:
+        """The words ask about another domain that shares ours' words, and say nothing about
+        streaming: "is a 1 carat lab diamond worth it", "how do i appeal my property tax"."""
+        return present.isdisjoint(self.streaming_words) and self._other_domains.found(words, present)
 
     def apply(self, folded: str) -> str:
         """Replace each form found as whole words with its canonical word(s), longest form first,

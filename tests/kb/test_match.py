@@ -219,6 +219,31 @@ def test_set_up_words_beside_money_words_stay_ours(service, question, topic):
     assert service.ask(question).topic == topic
 
 
+@pytest.mark.parametrize("question", [
+    "should i get a 2 carat lab grown diamond or a natural one, which holds its worth",
+    "whats the resale value of a diamond engagement ring",
+    "how much are old silver coins worth at a pawn shop",
+    "my county wants more property tax this year, can i pay it in installments",
+    "our modeling agency wants a $300 portfolio fee, is that normal",
+    "how many coins for a chest in clash royale",
+    "can i get free diamonds in free fire without paying",
+    "is it worth paying for the roblox premium subscription",
+    "why is netflix charging my card twice for the same subscription",
+    "are xbox gift cards cheaper at walmart",
+])
+def test_another_domain_that_shares_our_words_is_not_ours(service, question):
+    assert service.ask(question).kind == "unknown"
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("a modeling agency messaged me after my tiktok live and wants 30% of my gifts", "agencies"),
+    ("i stream roblox on live, how much do viewers pay for coins", "coin_value"),
+    ("are tiktok diamonds anything like real lab diamonds, what is one worth", "diamond_value"),
+])
+def test_another_domains_words_beside_streaming_words_stay_ours(service, question, topic):
+    assert service.ask(question).topic == topic
+
+
 def test_set_up_words_in_a_row_count_only_in_that_order(service):
     lexicon = service.matcher.analyzer.lexicon
     assert lexicon.about_setup(["my", "green", "screen"], {"my", "green", "screen"})
