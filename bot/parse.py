@@ -75,7 +75,8 @@ for _unit, _words in {
     "coins": "coin coins coinz koin koins monedas moedas monete munzen jeton jetons 🪙",
     "views": "view views vues vistas plays vids visualizacoes visualizacao visualizaciones visualizzazioni aufrufe",
     "viewers": "viewer viewers viewrs viwers watchers watching people ppl concurrent ccv audience gifters supporters",
-    "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships",
+    "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships suscriptores"
+            " suscriptor assinantes assinante abonnes abonnenten iscritti",
     "followers": "follower followers folowers followrs fans",
     "units": "unit units sales sold orders items products pieces pcs",
     "hours": "hour hours hrs hr h",
@@ -213,6 +214,10 @@ _RATE_PLACES = Decimal("0.000001")  # a dollar's worth worked out from the other
 _CODE_OF_SIGN = {sign: code for code, (sign, _) in _CURRENCY_NAMES.items() if sign}
 _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show a local currency too: "
            "`/rates set key:currency value:EUR`)")
+# A percentage near one of these is the creator's share of a price ("i keep 50%", "me quedo con el 50%").
+_SHARE_WORDS = ("share", "keep", "split", "get", "cut", "%", "quedo", "queda", "fico", "fica", "recibo", "recebo")
+# Units whose single one ("1 diamond", "one coin") is asked about as what one is worth.
+_ONE_OF = frozenset({"diamonds", "coins"})
 _BUY_WORDS = frozenset({"bought", "buy", "buys", "purchased", "ordered", "order", "orders"})
 # "average gift 300 coins", "avg 50 coins": a gift's typical size, just before its coins.
 _AVERAGE_WORDS = frozenset({"average", "avg", "averages", "averaging", "averaged", "typical", "usual", "usually",
@@ -483,6 +488,8 @@ class QuestionParser:
                 return None
         if all(q.unit == "gift" and tokens[q.start] in _WORD_NUMBERS for q in quantities) and not _VALUE_RE.search(text):
             return None  # "someone sent me a universe, what happens now": how gifts work
+        if len(quantities) == 1 and quantities[0].value == 1 and quantities[0].unit in _ONE_OF and not other_currency:
+            return None  # "what's 1 diamond worth": what one is worth, which the knowledge base explains
         if not _strong_compute(text) and _FACT_RE.search(text):  # the cheaper test first
             return None
         parsed = self._choose(text, tokens, quantities)
@@ -582,7 +589,7 @@ class QuestionParser:
             params = {"subscribers": subs[0].value}
             if money:
                 params["price"] = money[0].value
-            share = self._percent_near(tokens, percents, ("share", "keep", "split", "get", "cut", "%"))
+            share = self._percent_near(tokens, percents, _SHARE_WORDS)
             if share is not None:
                 params["share"] = _pct(share)
             if re.search(r"super\s*fan", text):

@@ -89,6 +89,9 @@ def test_public_sample_estimates(service):
     # a yes/no question after the story, and a percentage asked for
     ("streamed 5 hrs with 60 ppl watching. the hearts they tap, do they add to my earnings", "likes_pay"),
     ("a gift of 500 coins, how much percent goes to me", "platform_cut"),
+    # what a single diamond or coin is worth: what the knowledge base explains
+    ("what is 1 diamond worth in real money", "diamond_value"),
+    ("how much does one coin cost a viewer", "coin_value"),
     # a choice between two readings, even without a question mark
     ("when a fan sends me 1 lion i get all of it in diamonds or only a part", "gifts_diamonds"),
 ])
@@ -399,6 +402,15 @@ def test_people_who_bought_are_the_units_sold(service):
     reply = service.ask("as an affiliate i sent 45 people to buy a $22 lamp, 45 people bought it at 15% commission,"
                         " what did i earn")
     assert reply.kind == "estimate" and "**$148.50**" in reply.markdown, reply.markdown  # 45 × 22 × 15%
+
+
+@pytest.mark.parametrize(("question", "amount"), [
+    ("tengo 60 suscriptores a $6 y me quedo con el 50%, ¿cuánto es al mes?", "$180.00"),
+    ("tenho 40 assinantes de $5 e fico com 70%, quanto recebo?", "$140.00"),
+])
+def test_subscribers_and_a_kept_share_in_spanish_and_portuguese(service, question, amount):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and "store fee" not in reply.markdown.split("ℹ️")[0]
 
 
 def test_a_monthly_membership_is_a_subscription(service):

@@ -163,6 +163,7 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("Polubienia na live zamieniają się na pieniądze?", "likes_pay"),
     ("Làm sao để rút tiền kim cương về tài khoản ngân hàng?", "withdraw_payout"),  # Vietnamese
     ("Kim cương trên TikTok đổi ra bao nhiêu tiền?", "diamond_value"),
+    ("TikTok'ta kazandığım elmasları nasıl çekebilirim, ne kadar sürer?", "withdraw_payout"),  # Turkish "çekmek"
     # an age stated without "years old" ("im 13", "my son is 15 and…") is an age question
     ("i am 13, am i allowed to go live", "eligibility"),
     ("my son is 15 and his friends keep gifting him, can he actually keep the money", "eligibility"),
