@@ -164,6 +164,10 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("Làm sao để rút tiền kim cương về tài khoản ngân hàng?", "withdraw_payout"),  # Vietnamese
     ("Kim cương trên TikTok đổi ra bao nhiêu tiền?", "diamond_value"),
     ("TikTok'ta kazandığım elmasları nasıl çekebilirim, ne kadar sürer?", "withdraw_payout"),  # Turkish "çekmek"
+    ("TikTok giữ lại bao nhiêu phần trăm khi người xem tặng quà?", "platform_cut"),  # Vietnamese "phần trăm"
+    # someone posing as staff, coins at half price; a subscription named by its perks
+    ("a guy pretending to be tiktok staff says he can sell me coins at half price, legit?", "scams"),
+    ("what do sub emotes and the subscriber badge cost fans and what does the creator get", "subscriptions"),
     # an age stated without "years old" ("im 13", "my son is 15 and…") is an age question
     ("i am 13, am i allowed to go live", "eligibility"),
     ("my son is 15 and his friends keep gifting him, can he actually keep the money", "eligibility"),
