@@ -42,13 +42,19 @@ def subscriptions(rates: Rates, subscribers: Decimal | int, *, price: Decimal | 
     price_key = "superfan_price" if plan == "super_fan" else "subscription_price"
     cost = rates.get(price_key) if price is None else PRICE.check("price", price)
     share_keys = ("superfan_share",) * 3 if plan == "super_fan" else _SHARE_KEYS[region]
-    other_region = plan == "subscription" and share is None
+    cut = agency_cut(rates, agency)
+    notes: tuple[str, ...] = ()
+    if share is None and plan == "subscription":
+        notes = (_other_region_note(rates, region, subs * cost, cut),)
+    elif share is None:  # sources differ on whether Super Fan's share comes before the store's fee or after it
+        full = subs * cost * rates.get("superfan_share") * cut.kept
+        notes = (f"Some sources put the {fmt_percent(rates.get('superfan_share'))} on the full price, before the "
+                 f"app-store fee: {fmt_money(full)}",)
     return _share_of_sales(
         rates, kind="subs", title=f"{fmt_number(subs)} {'Super Fan' if plan == 'super_fan' else 'Subscription'} "
                                   "subscribers",
         count=subs, price=cost, stated=share, published=share_keys,
-        keys=(price_key,) if price is None else (), agency=agency,
-        notes=(_other_region_note(rates, region, subs * cost, agency_cut(rates, agency)),) if other_region else (),
+        keys=(price_key,) if price is None else (), agency=agency, notes=notes,
         inputs={"subscribers": subs, "price": cost, "plan": plan,
                 **({"region": region} if plan == "subscription" else {})},
     )

@@ -296,6 +296,16 @@ def test_subscription_notes_and_flags(rates) -> None:
         subscriptions(rates, 1, region="eu")  # type: ignore[arg-type]
 
 
+def test_super_fan_without_a_stated_share_also_gives_the_share_of_the_full_price(rates) -> None:
+    # sources differ on whether the 50% comes before the app-store fee or after it: both are shown
+    estimate = subscriptions(rates, 40)
+    assert money(estimate)[0] == D("139.86")  # 40 × $9.99 × 70% × 50%
+    assert "Some sources put the 50% on the full price, before the app-store fee: $199.80" in estimate.notes
+    with_agency = subscriptions(rates, 40, agency=D("0.2"))
+    assert any(n.endswith("$159.84") for n in with_agency.notes)  # 40 × 9.99 × 50% × 80%
+    assert not any(n.startswith("Some sources") for n in subscriptions(rates, 40, share=D("0.5")).notes)
+
+
 def test_creator_rewards_defaults_give_the_rpm_range(rates) -> None:
     estimate = creator_rewards(rates, 1_000_000)
     assert money(estimate) == (D("280.00"), D("490.00"), D("700.00"))
