@@ -211,6 +211,7 @@ def test_question_reaches_its_topic(service, question, topic):
     "which webcam under $80 is good enough for lives", "how can i get my gift alerts to pop up in streamlabs",
     "is there a text to speech thing that reads out who sent gifts", "should i put hashtags on a live title",
     "how do i stop gift animations covering my face on live", "where are the diamonds in minecraft 1.21",
+    "my tiktok keeps logging me out after the update", "how do i get my beauty filter back on lives",
 ])
 def test_question_that_is_not_ours_is_unknown(service, question):
     assert service.ask(question).kind == "unknown"
@@ -235,6 +236,8 @@ def test_set_up_words_beside_money_words_stay_ours(service, question, topic):
     "is it worth paying for the roblox premium subscription",
     "why is netflix charging my card twice for the same subscription",
     "are xbox gift cards cheaper at walmart",
+    "my son spent $50 on robux by accident, refund?",
+    "what should i get my wife for our anniversary under $100",
 ])
 def test_another_domain_that_shares_our_words_is_not_ours(service, question):
     assert service.ask(question).kind == "unknown"
@@ -244,6 +247,7 @@ def test_another_domain_that_shares_our_words_is_not_ours(service, question):
     ("a modeling agency messaged me after my tiktok live and wants 30% of my gifts", "agencies"),
     ("i stream roblox on live, how much do viewers pay for coins", "coin_value"),
     ("are tiktok diamonds anything like real lab diamonds, what is one worth", "diamond_value"),
+    ("is there a birthday gift bonus if fans send lots of roses on my birthday live", "gifts_diamonds"),
 ])
 def test_another_domains_words_beside_streaming_words_stay_ours(service, question, topic):
     assert service.ask(question).topic == topic
