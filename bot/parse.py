@@ -23,7 +23,8 @@ _NUMBER_RE = re.compile(
     r"(?P<cur>[$€£])?\s?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\s?(?P<pow>\^|\*\*)\s?(?P<exp>[+-]?\d+)|e(?P<sci>[+-]?\d+))?"
-    r"(?:\s?(?P<mult>k|m|mil|million|millions|thousand|thousands|b|bn|billion|rb|ribu|jt|juta)(?![a-z]))?"
+    r"(?:\s?(?P<mult>k|m|mil|million|millions|thousand|thousands|b|bn|billion|rb|ribu|jt|juta|millones|millon"
+    r"|milhoes|milhao|millionen|mila|mille|الف|الاف|مليون)(?![a-z]))?"
     r"(?P<pct>\s?(?:%|percent|pct)(?![a-z]))?"
     r"(?P<cur2>\s?(?:usd|dollars?|bucks|dolares|dolar|euros?|eur|pounds|gbp|quid)(?![a-z]))?"  # € and £ as $, with a note
 )
@@ -31,7 +32,9 @@ _DIGIT_RE = re.compile(r"\d")
 _NUMBER_STARTS = frozenset("$€£.")
 _MULTIPLIERS = {"k": 1_000, "thousand": 1_000, "thousands": 1_000, "m": 1_000_000, "mil": 1_000_000,
                 "million": 1_000_000, "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000,
-                "billion": 1_000_000_000, "rb": 1_000, "ribu": 1_000, "jt": 1_000_000, "juta": 1_000_000}
+                "billion": 1_000_000_000, "rb": 1_000, "ribu": 1_000, "jt": 1_000_000, "juta": 1_000_000,
+                "millones": 1_000_000, "millon": 1_000_000, "milhoes": 1_000_000, "milhao": 1_000_000,
+                "millionen": 1_000_000, "mila": 1_000, "mille": 1_000, "الف": 1_000, "الاف": 1_000, "مليون": 1_000_000}
 # "20 mil" is 20 million in English chat and 20,000 in Spanish, Portuguese and Italian: a question
 # with one of these words is read the second way.
 _MIL_RE = re.compile(r"(\d)\s?mil\b")
@@ -39,9 +42,14 @@ _THOUSAND_MIL_RE = re.compile(
     r"\b(?:cuanto|cuantos|cuantas|quanto|quantos|quantas|vale|valen|valem|diamantes|monedas|moedas|regalos|presentes"
     r"|dolares|dolar|reais|pesos|euros|tengo|tenho|gane|ganhei|recibi|recebi|mis|meus|minhas|cuesta|custa|costa"
     r"|seguidores|visualizacoes|vistas|visualizzazioni|diamanti|monete)\b")
-# Written-out amounts: "a million views", "half a million", "two thousand coins" (the number in digits).
-_WORD_SCALE_RE = re.compile(r"\b(half\s+a|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred)"
-                            r"\s+(thousand|million|billion)\b")
+# Written-out numbers of two words or more: "a million views", "half a million", "forty thousand",
+# "sixty two thousand five hundred", "twenty-five roses" (the number in digits).
+_ONES = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                    "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_SPELT_WORD = "|".join(["a", "an", "half", "hundred", *_ONES, *_TENS, *_SCALES])
+_SPELT_RUN_RE = re.compile(rf"\b(?:{_SPELT_WORD})(?:(?:\s+and)?[\s-]+(?:{_SPELT_WORD}))+\b")
 # "how many roses make a dollar": one dollar, in a question asking how many it takes.
 _A_DOLLAR_RE = re.compile(r"\b(?:a|one)\s+(?:dollar|buck)\b")
 # "10 000", "1 250 000": groups of three digits after a space belong to the number before them.
@@ -54,6 +62,10 @@ _POINT_THOUSANDS_RE = re.compile(r"(?<![\d.,])[1-9]\d{0,2}(?:\.\d{3})+(?![\d]|[.
 _DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d{1,2}(?![\d,]))")
 # "3x lion", "2x galaxy": a count written with an x.
 _TIMES_X_RE = re.compile(r"\b(\d+)x\b")
+# "galaxy x3", "lion ×2": a count written after the gift.
+_NAME_TIMES_RE = re.compile(r"(?<=[a-z])\s+[x×*]\s?(?=\d)")
+# "%50": the percent sign first, as Turkish and Arabic write it.
+_PERCENT_FIRST_RE = re.compile(r"(?<![\w.])%\s?(\d+(?:\.\d+)?)(?![\d.])")
 # "3x a week", "2x daily": a number of times, not of the thing after it.
 _TIMES_A_RE = re.compile(r"\b(\d+)x(?=\s*(?:a|per|every|each)\s|\s*(?:daily|weekly|monthly)\b)")
 # "10^30", "10**30", "1e30" are powers; an exponent beyond this makes the number unreadable.
@@ -76,7 +88,7 @@ for _unit, _words in {
     "views": "view views vues vistas plays vids visualizacoes visualizacao visualizaciones visualizzazioni aufrufe",
     "viewers": "viewer viewers viewrs viwers watchers watching people ppl concurrent ccv audience gifters supporters",
     "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships suscriptores"
-            " suscriptor assinantes assinante abonnes abonnenten iscritti",
+            " suscriptor assinantes assinante abonnes abonnenten iscritti abone abonem aboneler abonelerim",
     "followers": "follower followers folowers followrs fans",
     "units": "unit units sales sold orders items products pieces pcs",
     "hours": "hour hours hrs hr h",
@@ -89,7 +101,7 @@ for _unit, _words in {
 }.items():
     for _w in _words.split():
         _UNITS[_w] = _unit
-_FILLER = frozenset("of in on worth tiktok tt more qualified total extra about around roughly like the my creator rewards live"
+_FILLER = frozenset("of de in on worth tiktok tt more qualified total extra about around roughly like the my creator rewards live"
                     .split())
 _GIFT_WINDOW = 4
 _PRICE_WORDS = frozenset({"at", "@", "priced", "costs", "cost", "price", "paying"})
@@ -126,6 +138,7 @@ _STRONG_RE = re.compile(
     r"(?:how|hw)\s*much(?!\s*(?:percent|%))|(?<!\bto\s)(?<!\bon\s)how\s*many|\bworth\b(?!\s+(?:it\b|the\s+same|of\b))|in\s+(?:usd|dollars?|\$)"
     r"|\bpayout\b|=\s*\??\s*$|=\s*how|\bcalc\b|\bcalculat(?:e|or|ion)\b|\bconvert|\bestimate"
     r"|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
+    r"|what(?:\s+is|'s|s)\s+(?:it|that|this)\s+(?:actually|really|in\s+(?:real\s+)?money)"  # after a claim: the figure
 )
 # A LIVE or monthly projection from defaults needs an explicit ask, not just "30 viewers".
 _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
@@ -221,7 +234,7 @@ _ONE_OF = frozenset({"diamonds", "coins"})
 _BUY_WORDS = frozenset({"bought", "buy", "buys", "purchased", "ordered", "order", "orders"})
 # "average gift 300 coins", "avg 50 coins": a gift's typical size, just before its coins.
 _AVERAGE_WORDS = frozenset({"average", "avg", "averages", "averaging", "averaged", "typical", "usual", "usually",
-                            "mean", "median"})
+                            "mean", "median", "media", "promedio", "moyenne"})
 # "each gifter sends 50 coins": the coins one person sends.
 _GIFTER_WORDS = frozenset({"gifter", "gifters", "viewer", "fan", "supporter", "one", "person", "of"})
 # Words for an agency ("the company that manages me takes 20%").
@@ -231,13 +244,15 @@ _GIFTING_WORDS = ("gift", "gifts", "gifters", "gifting", "send", "tip")
 # "1,000 coins every stream": an amount per stream, times the streams.
 _PER_STREAM_RE = re.compile(r"\b(?:per|every|each|a)\s+(?:stream|live|session)\b")
 # "20 times a month", "go live 10 times": streams.
-_TIMES_RE = re.compile(r"\b(\d{1,3})\s*times\b")
+_TIMES_RE = re.compile(r"\b(\d{1,3})\s*(?:times|vezes|veces|fois)\b")
 # "3,000 diamonds a day … what's that a month": an amount per period, asked over a longer one. Days in
 # each period, and how many of one make the next (a month is 30 days, as for streams "every day").
 _PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
 _PERIOD_WORDS = {"day": "day", "daily": "day", "week": "week", "weekly": "week", "wk": "week", "month": "month",
-                 "monthly": "month", "year": "year", "yearly": "year", "annually": "year", "yr": "year"}
-_PER_WORDS = frozenset({"a", "per", "each", "every", "/", "in", "for", "over", "the", "whole", "an", "entire"})
+                 "monthly": "month", "year": "year", "yearly": "year", "annually": "year", "yr": "year",
+                 "dia": "day", "semana": "week", "semaine": "week", "mes": "month", "mois": "month"}
+_PER_WORDS = frozenset({"a", "per", "each", "every", "/", "in", "for", "over", "the", "whole", "an", "entire",
+                        "por", "par", "al", "la", "cada"})
 _OVER: dict[tuple[str, str], tuple[Decimal, str]] = {
     ("day", "week"): (Decimal(7), "7 days in a week"), ("day", "month"): (Decimal(30), "30 days in a month"),
     ("day", "year"): (Decimal(365), "365 days in a year"), ("week", "month"): (Decimal(30) / 7, "30 ÷ 7 weeks in a month"),
@@ -372,6 +387,11 @@ class QuestionParser:
                 i += 1
                 continue
             unit, end = self._unit_after(tokens, i + 1)
+            if unit is None and i >= 2 and tokens[i - 1] in ("x", "×", "*") and (
+                    named := self._gift_before(tokens, i - 1, found[-1].end if found else 0)) is not None:
+                found.append(Quantity(value, "gift", named[1], i + 1, named[0]))  # "galaxy x3"
+                i += 1
+                continue
             if unit is None:
                 gift, end = self._gift_after(tokens, i + 1)
                 if gift is not None:
@@ -454,6 +474,15 @@ class QuestionParser:
         if unit is None and word in ("rpm", "cpm"):
             return "rpm_after", j + 1
         return (unit, j + 1) if unit else (None, start)
+
+    def _gift_before(self, tokens: Sequence[str], end: int, free_from: int) -> tuple[Any, int] | None:
+        """The gift named by the words just before `end`, none of them before `free_from` (words another
+        quantity took): (gift, where its name starts), or None."""
+        for start in range(max(free_from, end - _GIFT_WINDOW), end):
+            gift, stop = self._gift_after(tokens, start)
+            if gift is not None and stop == end:
+                return gift, start
+        return None
 
     def _gift_after(self, tokens: Sequence[str], start: int, typos: bool = True) -> tuple[Any, int]:
         """The longest run of up to four words after `start` that names a gift, spelt right; else (if
@@ -623,6 +652,8 @@ class QuestionParser:
                 said = (f"{diamonds.value.normalize():,f} diamonds a stream × {_plain(streams)} streams = {amount:,f} diamonds",)
             else:
                 amount, said = _over_period(tokens, diamonds, "diamonds")
+            if agency and not said:  # "my agency takes 30% of my 250k diamonds": what each side gets
+                return Parsed("agency", {"diamonds": amount, "percent": agency["agency"]})
             return Parsed("diamonds", {"amount": amount, **agency}, said)
 
         if by_unit.get("coins"):
@@ -765,11 +796,20 @@ class QuestionParser:
         if not (counted or _PER_STREAM_RE.search(text)) or (stream_count := _stream_count(text, by_unit)) is None:
             return None
         count, period = stream_count
-        lasting = _lasting(tokens, 0) if period != "month" else None
+        if period == "month":
+            return count
+        lasting = _lasting(tokens, 0)
         if lasting is not None and _PERIODS[lasting[1]] >= _PERIODS[period]:
             factor = Decimal(1) if lasting[1] == period else _OVER[period, lasting[1]][0]
             return _whole(count * factor * lasting[0], Decimal("0.1"))
-        return self._streams(text, by_unit)
+        asked = [_PERIOD_WORDS[w] for i, w in enumerate(tokens)
+                 if w in _PERIOD_WORDS and (i == 0 or tokens[i - 1] in _PER_WORDS or w.endswith("ly"))]
+        if asked.count(period) >= 2 and max(asked, key=_PERIODS.__getitem__) == period:
+            return count  # "6 times a week … how much a week"
+        target = max(asked, key=_PERIODS.__getitem__, default="month")
+        if _PERIODS[target] <= _PERIODS[period]:
+            target = "month"
+        return (count * _OVER[period, target][0]).quantize(Decimal("0.1"))
 
 
 def _pct(value: Decimal) -> str:
@@ -790,7 +830,7 @@ def _plain(value: Decimal) -> str:
 
 def _each(tokens: Sequence[str], q: Quantity) -> bool:
     """The quantity is per person: "20 coins each", "a 20 coin gift apiece"."""
-    return any(w in ("each", "apiece") for w in tokens[q.end:q.end + 3])
+    return any(w in ("each", "apiece", "cada") for w in tokens[q.end:q.end + 3])
 
 
 def _one_gift(tokens: Sequence[str], q: Quantity) -> bool:
@@ -853,7 +893,8 @@ def _stream_count(text: str, by_unit: dict[str, list[Quantity]]) -> tuple[Decima
     times = _TIMES_RE.search(text)
     count = counts[0] if counts else Decimal(times.group(1)) if times else None
     if count is not None:
-        return count, "week" if re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k", text) else "month"
+        weekly = re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k|\b(?:por|par|a\s+la|na)\s+sema(?:na|ine)\b", text)
+        return count, "week" if weekly else "month"
     if re.search(r"every\s+day|daily|\ba\s+day\b|per\s+day", text):
         return Decimal(1), "day"
     return None
@@ -941,8 +982,8 @@ def _plain_numbers(text: str) -> str:
     for emoji, name in _EMOJI_GIFTS.items():
         if emoji in text:
             text = text.replace(emoji, f" {name} ")
-    if "illion" in text or "thousand" in text:  # "a million", "half a million", "two thousand"
-        text = _WORD_SCALE_RE.sub(_scale_in_digits, text)
+    if "illion" in text or "thousand" in text or "hundred" in text or "ty" in text:  # "forty thousand"
+        text = _SPELT_RUN_RE.sub(_spelt_in_digits, text)
     if ("dollar" in text or "buck" in text) and _may_be_inverse(text):
         text = _A_DOLLAR_RE.sub("$1", text)
     if not _DIGIT_RE.search(text):  # every pattern below needs a digit
@@ -955,8 +996,10 @@ def _plain_numbers(text: str) -> str:
         text = _DECIMAL_COMMA_RE.sub(".", text)
     if " " in text:  # "10 000 diamonds": thousands set apart with spaces
         text = _SPACED_THOUSANDS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
-    if "x" in text:  # "3x a week": three times; "3x lion": three lions
-        text = _TIMES_X_RE.sub(r"\1 ", _TIMES_A_RE.sub(r"\1 times", text))
+    if "x" in text or "×" in text or "*" in text:  # "3x a week": three times; "3x lion": three lions; "lion x3"
+        text = _NAME_TIMES_RE.sub(" x ", _TIMES_X_RE.sub(r"\1 ", _TIMES_A_RE.sub(r"\1 times", text)))
+    if "%" in text:
+        text = _PERCENT_FIRST_RE.sub(r"\1%", text)
     return text
 
 
@@ -964,9 +1007,36 @@ def _is_year(value: Decimal) -> bool:
     return value == value.to_integral_value() and 1990 <= value <= 2099
 
 
-def _scale_in_digits(match: re.Match[str]) -> str:
-    word, scale = match.group(1), match.group(2)
-    return f"{'0.5' if word.startswith('half') else _WORD_NUMBERS[word]} {scale}"
+def _spelt_in_digits(match: re.Match[str]) -> str:
+    value = _spelt(match.group(0).replace("-", " ").split())
+    return match.group(0) if value is None else format(value, "f")
+
+
+def _spelt(words: list[str]) -> Decimal | None:
+    """The number words spell ("sixty two thousand five hundred": 62,500; "half a million"), or None
+    when they are not one number ("two three", "a ten", "one and a half")."""
+    words = [w for w in words if w != "and"]
+    if len(words) == 3 and words[:2] == ["half", "a"] and words[2] in _SCALES:
+        return Decimal(_SCALES[words[2]]) / 2
+    total, group, last = 0, 0, ""
+    for i, word in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if word in ("a", "an") and i == 0 and after in ("hundred", *_SCALES):
+            group = 1
+        elif word in _ONES and (last not in _ONES or last == "") and not (last in _TENS and _ONES[word] >= 10):
+            group += _ONES[word]
+        elif word in _TENS and group % 100 == 0 and last not in _TENS:
+            group += _TENS[word]
+        elif word == "hundred" and 0 <= group < 10 and last != "hundred":
+            group = (group or 1) * 100
+        elif word in _SCALES and last not in _SCALES and total % (_SCALES[word] * 1000) == 0:
+            total, group = total + (group or 1) * _SCALES[word], 0
+        else:
+            return None
+        last = word
+    if not any(w in _TENS or w == "hundred" or w in _SCALES for w in words):
+        return None  # "one two": no number of several words
+    return Decimal(total + group)
 
 
 def _channel(text: str) -> dict[str, str]:

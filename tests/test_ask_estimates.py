@@ -398,6 +398,65 @@ def test_an_amount_a_stream_without_a_count_is_one_stream(service, question, amo
         assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown, reply.markdown
 
 
+@pytest.mark.parametrize(("question", "amount", "working"), [
+    ("we go live 5 times a week and average 3k diamonds each, what's that a week", "$75.00",
+     "3,000 diamonds a stream × 5 streams = 15,000 diamonds"),
+    ("i go live every day, about 600 diamonds a stream, what is that per week", "$21.00",
+     "600 diamonds a stream × 7 streams = 4,200 diamonds"),
+    ("2 lives a week, 4k diamonds each, what does a year come to", "$2,080.00",
+     "4,000 diamonds a stream × 104 streams = 416,000 diamonds"),
+    ("hago 4 lives por semana con un promedio de 2 mil diamantes cada una, cuánto es por semana", "$40.00",
+     "2,000 diamonds a stream × 4 streams = 8,000 diamonds"),
+])
+def test_streams_a_period_over_the_period_the_question_asks_about(service, question, amount, working):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
+
+
+@pytest.mark.parametrize(("question", "amount"), [
+    ("forty thousand diamonds, what do i get", "$200.00"),
+    ("how much is two hundred and fifty thousand diamonds", "$1,250.00"),
+    ("sixty-two thousand five hundred diamonds to usd", "$312.50"),
+    ("what are twenty-five roses worth", "$0.13"),
+    ("half a million diamonds in dollars", "$2,500.00"),
+    ("cuánto son 2,5 millones de diamantes", "$12,500.00"),
+    ("5 mila diamanti quanto sono", "$25.00"),
+])
+def test_numbers_written_out_or_with_another_languages_scale(service, question, amount):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown, reply.markdown
+
+
+@pytest.mark.parametrize(("words", "value"), [
+    ("forty thousand", 40_000), ("one million two hundred thousand", 1_200_000), ("a hundred", 100),
+    ("nine hundred and ninety nine", 999), ("half a million", 500_000),
+    ("two three", None), ("a ten", None), ("one and a half", None), ("thousand million", None), ("fifty forty", None),
+])
+def test_spelt_numbers_are_read_only_when_they_are_one_number(words, value):
+    from bot.parse import _spelt
+
+    assert _spelt(words.split()) == (None if value is None else Decimal(value))
+
+
+def test_a_count_after_the_gift_and_a_percent_sign_first(service):
+    reply = service.ask("universe x2, galaxy x 3, rose ×10: my cut?")
+    assert reply.kind == "estimate" and "2 × TikTok Universe" in reply.markdown and "3 × Galaxy" in reply.markdown
+    assert "10 × Rose" in reply.markdown
+    reply = service.ask("my agency takes %20, what are 10000 diamonds then")  # the sign first, as Turkish writes it
+    assert reply.kind == "estimate" and "**$40.00**" in reply.markdown, reply.markdown
+
+
+def test_a_diamond_balance_with_an_agency_cut_shows_what_each_side_gets(service):
+    reply = service.ask("agency cut is 30%. how much money do they take from my 250k diamonds")
+    assert reply.kind == "estimate" and reply.topic == "agencies"
+    assert "**$875.00**" in reply.markdown and "Agency takes → $375.00" in reply.markdown
+
+
+def test_a_claim_then_what_it_is_actually_gets_the_figure(service):
+    reply = service.ask("my summary says 84,000 diamonds this month. my friend says thats like 2k?? what is it actually")
+    assert reply.kind == "estimate" and "**$420.00**" in reply.markdown
+
+
 def test_people_who_bought_are_the_units_sold(service):
     reply = service.ask("as an affiliate i sent 45 people to buy a $22 lamp, 45 people bought it at 15% commission,"
                         " what did i earn")
