@@ -243,6 +243,10 @@ class Analyzer:
         platforms = "|".join(sorted(map(re.escape, lexicon.other_platforms)))
         self.like_a_platform_re = re.compile(rf"\blike\s+(?=(?:{platforms})\b)") if platforms else None
         self.vocabulary: set[str] = set()
+        # Each known word's stem, with the first such word in sorted order (whatever order they were
+        # learnt in): an unknown form of a known
+        # word ("spends", "withdrawls") is read as that word, not corrected towards another ("sends").
+        self._known_stems: dict[str, str] = {}
         self.vocabulary_version = 0  # changes whenever typo correction may give a different answer
         self._by_initial: dict[str, list[str]] = {}
         # Single-word lexicon forms are typo targets too: "subcriber" → "subscriber" → its canonical word.
@@ -253,6 +257,10 @@ class Analyzer:
         new = {w for w in words if w not in self.vocabulary}
         if new:
             self.vocabulary |= new
+            for word in new:
+                key = stem(word)
+                if word < self._known_stems.get(key, "\uffff"):
+                    self._known_stems[key] = word
             for word in new:
                 self._by_initial.setdefault(word[0], []).append(word)
             for initial in {w[0] for w in new}:  # sorted: of two equally close words, the same one always wins
@@ -292,7 +300,9 @@ class Analyzer:
     @lru_cache(maxsize=8192)
     def _correct(self, word: str) -> tuple[str, ...]:
         """The stemmed term(s) for one word, correcting a typo towards the known vocabulary."""
-        if word not in self.vocabulary and len(word) >= MIN_FUZZY_LEN and not word.isdigit():
+        if word not in self.vocabulary and (known := self._known_stems.get(stem(word))) is not None:
+            word = known
+        elif word not in self.vocabulary and len(word) >= MIN_FUZZY_LEN and not word.isdigit():
             # Typos keep their first letter far more often than not: only words sharing it are candidates.
             best = process.extractOne(word, self._by_initial.get(word[0], ()), scorer=fuzz.ratio,
                                       score_cutoff=FUZZY_CUTOFF)

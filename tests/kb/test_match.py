@@ -359,6 +359,23 @@ def test_typo_correction_does_not_depend_on_the_order_words_were_learnt(service)
     assert first.terms("dimond") == second.terms("dimond")
 
 
+def test_an_unknown_form_of_a_known_word_is_that_word_not_a_typo_of_another(service):
+    """'spends' is 'spend' (it was corrected to 'sends'); 'withdrawls' is a known misspelling's plural."""
+    from bot.kb.text import Analyzer
+
+    analyzer = service.matcher.analyzer
+    assert analyzer.terms("spends spending") == ["spend", "spend"]
+    assert analyzer.terms("withdrawls") == ["withdraw"]
+    lexicon = analyzer.lexicon
+    first, second = Analyzer(lexicon), Analyzer(lexicon)
+    first.extend_vocabulary(["paying"])
+    first.extend_vocabulary(["pays"])
+    second.extend_vocabulary(["pays"])
+    second.extend_vocabulary(["paying"])
+    # an unknown form of "pay" is read as the same known one whichever was learnt first
+    assert first._known_stems["pay"] == second._known_stems["pay"]
+
+
 def _question_corpus(service, count: int = 3000) -> list[str]:
     """Varied member questions, every phrasing and keyword, and word salad with slang and emoji."""
     import random
