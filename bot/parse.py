@@ -135,7 +135,7 @@ _FACT_RE = re.compile(
 # Asking for a figure outright, which beats a fact cue ("can you calculate 40k diamonds"); not "paid
 # according to how many viewers join", which asks how pay works.
 _STRONG_RE = re.compile(
-    r"(?:how|hw)\s*much(?!\s*(?:percent|%))|(?<!\bto\s)(?<!\bon\s)how\s*many|\bworth\b(?!\s+(?:it\b|the\s+same|of\b))|in\s+(?:usd|dollars?|\$)"
+    r"(?:how|hw)\s*much(?!\s*(?:percent|%))|(?<!\bto\s)(?<!\bon\s)how\s*many|\bworth\b(?!\s+(?:it\b|the\s+same|of\b|(?:a|one|half\s+a)\s+(?:cent|penny|dollar|buck)\b))|in\s+(?:usd|dollars?|\$)"
     r"|\bpayout\b|=\s*\??\s*$|=\s*how|\bcalc\b|\bcalculat(?:e|or|ion)\b|\bconvert|\bestimate"
     r"|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
     r"|what(?:\s+is|'s|s)\s+(?:it|that|this)\s+(?:actually|really|in\s+(?:real\s+)?money)"  # after a claim: the figure
@@ -243,6 +243,10 @@ _AGENCY_WORDS = ("agency", "agent", "manager", "mcn", "agencies", "agensy", "man
 _GIFTING_WORDS = ("gift", "gifts", "gifters", "gifting", "send", "tip")
 # "1,000 coins every stream": an amount per stream, times the streams.
 _PER_STREAM_RE = re.compile(r"\b(?:per|every|each|a)\s+(?:stream|live|session)\b")
+# Asking what viewers themselves are paid for ("how much does tiktok pay for that kind of traffic").
+_PAID_FOR_VIEWERS_RE = re.compile(r"\bpay(?:s|ing)?\s+(?:me\s+|you\s+|us\s+|streamers\s+)?(?:anything\s+)?(?:for|per)\s+"
+                                  r"(?:that|this|those|these|them|the|all|each|every|a)?\s*(?:kind\s+of\s+)?"
+                                  r"(?:traffic|views?|viewers?|people|ppl|watchers|visitors|person)\b")
 # "20 times a month", "go live 10 times": streams.
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*(?:times|vezes|veces|fois)\b")
 # "3,000 diamonds a day … what's that a month": an amount per period, asked over a longer one. Days in
@@ -677,6 +681,8 @@ class QuestionParser:
         if money and (_SPEND_RE.search(text) or tokens[money[0].end:money[0].end + 1] in _SPENT_ON):
             return Parsed("coins_for_usd", {"usd": money[0].value, **_channel(text), **agency})
 
+        if by_unit.get("viewers") and _PAID_FOR_VIEWERS_RE.search(text):
+            return None  # "4k people came through, how much does tiktok pay for that traffic": pay per view
         if by_unit.get("viewers") and _PROJECTION_RE.search(text):
             params = {"viewers": by_unit["viewers"][0].value}
             assumed: tuple[str, ...] = ()

@@ -89,6 +89,9 @@ def test_public_sample_estimates(service):
     # a yes/no question after the story, and a percentage asked for
     ("streamed 5 hrs with 60 ppl watching. the hearts they tap, do they add to my earnings", "likes_pay"),
     ("a gift of 500 coins, how much percent goes to me", "platform_cut"),
+    # whether one is worth a cent, and what viewers themselves are paid: the knowledge base
+    ("ended my live with 55 diamonds lol, is a diamond worth a penny or less", "diamond_value"),
+    ("about 2,500 people came through my live, how much does tiktok pay for that traffic", "per_view_pay"),
     # what a single diamond or coin is worth: what the knowledge base explains
     ("what is 1 diamond worth in real money", "diamond_value"),
     ("how much does one coin cost a viewer", "coin_value"),

@@ -29,6 +29,8 @@ _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|
                              # … or a pronoun or preposition after it: "pennies like people say", "id like to know"
                              r"|people\b|every(?:one|body)\b|some(?:one|body)\b|you\b|u\b|i\b|he\b|she\b"
                              r"|in\b|on\b|at\b|to\b|with\b|for\b)")
+# "what % do they take": a percent sign after a word is the word (after a number it is that number's).
+_LONE_PERCENT_RE = re.compile(r"(?<=[A-Za-z])\s?%(?=\s|$|[?!.,])")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # "15 yo" is an age; "yo" alone is a greeting (or Spanish "I") and a stopword.
 _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
@@ -274,6 +276,8 @@ class Analyzer:
             text = _US_RE.sub(" usa ", text)
         if "," in text:  # "5,000" is one number, not 5 and 000
             text = _THOUSANDS_RE.sub("", text)
+        if "%" in text:  # before `fold`, which drops it
+            text = _LONE_PERCENT_RE.sub(" percent ", text)
         text = without_apostrophes(fold(text))
         if "like" in text:  # in every `_FILLER_LIKE_RE` match
             text = _FILLER_LIKE_RE.sub(" ", text)
