@@ -283,11 +283,13 @@ class Quantity:
 @dataclass(frozen=True)
 class Parsed:
     """The calculation a question asks for: a kind of `bot.calc.registry.KINDS`, its parameters
-    (as `compute()` takes them), and anything the question left out that had to be assumed."""
+    (as `compute()` takes them), anything the question left out that had to be assumed, and the
+    working that led from the question's own numbers to the parameters."""
 
     kind: str
     params: dict[str, Any] = field(default_factory=dict)
     assumed: tuple[str, ...] = ()
+    worked: tuple[str, ...] = ()
     # A currency the question gave a rate for: its ISO code and units per US dollar.
     currency: tuple[str, Decimal] | None = None
 
@@ -527,7 +529,7 @@ class QuestionParser:
             return None
         parsed = self._choose(text, tokens, quantities)
         if parsed is not None and stated is not None:
-            parsed = replace(parsed, currency=stated[0], assumed=(*parsed.assumed, *converted))
+            parsed = replace(parsed, currency=stated[0], worked=(*parsed.worked, *converted))
         elif parsed is not None and other_currency:
             parsed = replace(parsed, assumed=(*parsed.assumed, _IN_USD))
         return parsed
@@ -587,7 +589,7 @@ class QuestionParser:
             sent = " + ".join(f"{_plain(q.value)} × {q.gift.name}" for q in gifts)
             per_period, said = _over_period(tokens, gifts[-1], "coins", coins, f"{sent} ({coins:,f} coins)")
             if said:  # "2 lions a week … a month": the coins of gifts over the period
-                return Parsed("coins", {"amount": per_period, **agency}, said)
+                return Parsed("coins", {"amount": per_period, **agency}, worked=said)
             items = ", ".join(f"{_plain(q.value)} {q.gift.name}" for q in gifts)
             return Parsed("gifts", {"items": items, **agency})
 
@@ -658,7 +660,7 @@ class QuestionParser:
                 amount, said = _over_period(tokens, diamonds, "diamonds")
             if agency and not said:  # "my agency takes 30% of my 250k diamonds": what each side gets
                 return Parsed("agency", {"diamonds": amount, "percent": agency["agency"]})
-            return Parsed("diamonds", {"amount": amount, **agency}, said)
+            return Parsed("diamonds", {"amount": amount, **agency}, worked=said)
 
         if by_unit.get("coins"):
             coins, hours = by_unit["coins"][0], self._hours(by_unit)
@@ -676,7 +678,7 @@ class QuestionParser:
             if streams is not None:  # "1,000 coins every stream, 20 streams"
                 return Parsed("coins", {"amount": coins.value, "times": int(streams), **agency})
             amount, said = _over_period(tokens, coins, "coins")
-            return Parsed("coins", {"amount": amount, **agency}, said)
+            return Parsed("coins", {"amount": amount, **agency}, worked=said)
 
         if money and (_SPEND_RE.search(text) or tokens[money[0].end:money[0].end + 1] in _SPENT_ON):
             return Parsed("coins_for_usd", {"usd": money[0].value, **_channel(text), **agency})
@@ -742,9 +744,10 @@ class QuestionParser:
         over = f", over {_plain(streams)} streams" if streams is not None else ""
         said = f"{_plain(viewers)} viewers × {_plain(share)}% = {_plain(gifters)} gifters, one gift each per stream{over}"
         if times == times.to_integral_value():
-            return Parsed("coins", {"amount": average, "times": int(times), **agency}, (said,))
+            return Parsed("coins", {"amount": average, "times": int(times), **agency}, worked=(said,))
         total = _whole(average * times)  # "3.9 gifters": the coins, whole
-        return Parsed("coins", {"amount": total, **agency}, (f"{said}: {_plain(times)} × {average:,f} coins = {total:,f} coins",))
+        return Parsed("coins", {"amount": total, **agency},
+                      worked=(f"{said}: {_plain(times)} × {average:,f} coins = {total:,f} coins",))
 
     def _live_or_month(self, text: str, by_unit: dict[str, list[Quantity]], params: dict[str, Any],
                        agency: dict[str, str], assumed: tuple[str, ...] = ()) -> Parsed:
@@ -975,7 +978,7 @@ def _in_dollars(text: str, code: str, per_usd: Decimal) -> tuple[str, tuple[str,
         if parsed is None or not per_usd:
             return match.group(0)
         usd = _whole(parsed[0] / per_usd, Decimal("0.01"))
-        said.append(f"{parsed[0]:,f} {code} at your rate of {per_usd:f} {code} a dollar = ${usd:,f}")
+        said.append(f"{parsed[0]:,f} {code} at your rate of {per_usd:,f} {code} a dollar = ${usd:,f}")
         return f" ${usd:f} "
 
     return _LOCAL_AMOUNT_RES[code].sub(dollars, text), tuple(said)

@@ -261,9 +261,9 @@ class Renderer:
     # --- estimates ----------------------------------------------------------------------------
 
     def estimate(self, estimate: Estimate, *, topic: Topic | None = None,
-                 assumed: tuple[str, ...] = ()) -> Reply:
+                 assumed: tuple[str, ...] = (), worked: tuple[str, ...] = ()) -> Reply:
         assumptions = estimate.assumptions
-        ctx = {"e": estimate, "topic": topic, "assumed": assumed, "assumptions": assumptions}
+        ctx = {"e": estimate, "topic": topic, "assumed": assumed, "worked": worked, "assumptions": assumptions}
         # The same few sets of rates come up again and again, whatever the amount.
         fields = [("Assumptions", self._assumption_lists.get_or_make(
             assumptions, partial(self.text, "estimate_assumptions.md.j2", **ctx)))]

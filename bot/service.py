@@ -157,17 +157,19 @@ class Service:
     # --- estimates -----------------------------------------------------------------------------
 
     def estimate(self, kind: str, params: Mapping[str, Any], guild_id: int | None = None,
-                 assumed: tuple[str, ...] = (), currency: tuple[str, Decimal] | None = None) -> Reply:
+                 assumed: tuple[str, ...] = (), currency: tuple[str, Decimal] | None = None,
+                 worked: tuple[str, ...] = ()) -> Reply:
         """Run one estimate with this server's rates (showing amounts in `currency` too, a code and its
-        units per USD, when a question stated that rate); `InputError` says what is wrong with the input."""
+        units per USD, when a question stated that rate, and the `worked` steps from a question's own
+        numbers to `params`); `InputError` says what is wrong with the input."""
         def make() -> Reply:
             rates = self.rates_for(guild_id)
             result = compute(kind, params, rates if currency is None else rates.in_currency(*currency), self.gifts)
             topic = self.kb.get(ESTIMATE_TOPICS.get(kind, ""))
-            return self.renderer.estimate(result, topic=topic, assumed=assumed)
+            return self.renderer.estimate(result, topic=topic, assumed=assumed, worked=worked)
 
         try:
-            key = ("estimate", kind, _frozen(params), assumed, currency)
+            key = ("estimate", kind, _frozen(params), assumed, currency, worked)
         except TypeError:  # an option we can't key on safely: compute it afresh
             return make()
         reply: Reply = self._cached(guild_id, key, make)
@@ -314,7 +316,8 @@ class Service:
         note = None
         if parsed is not None:
             try:
-                return self.estimate(parsed.kind, parsed.params, guild_id, parsed.assumed, parsed.currency)
+                return self.estimate(parsed.kind, parsed.params, guild_id, parsed.assumed, parsed.currency,
+                                     parsed.worked)
             except InputError as exc:  # numbers we can't use (0 viewers, 10^30 coins): the topic, and why
                 note = f"⚠️ I couldn't work out an estimate from the numbers in your question: {exc}"
         match = self.matcher.match(question, guild_id)

@@ -460,6 +460,14 @@ def test_a_claim_then_what_it_is_actually_gets_the_figure(service):
     assert reply.kind == "estimate" and "**$420.00**" in reply.markdown
 
 
+def test_working_from_the_questions_numbers_is_shown_apart_from_assumptions(service):
+    reply = service.ask("12 lives, about 2,000 diamonds each, what do i get")
+    assert "From your question: 2,000 diamonds a stream × 12 streams = 24,000 diamonds." in reply.markdown
+    assert "I had to assume" not in reply.markdown
+    reply = service.ask("200 viewers, what could i make")  # the stream's length was not given: an assumption
+    assert "I had to assume: 2 h per stream" in reply.markdown and "From your question" not in reply.markdown
+
+
 def test_people_who_bought_are_the_units_sold(service):
     reply = service.ask("as an affiliate i sent 45 people to buy a $22 lamp, 45 people bought it at 15% commission,"
                         " what did i earn")
