@@ -204,7 +204,7 @@ class Lexicon:
         return present.isdisjoint(self.money_words) and self._setup.found(words, present)
 
     def about_elsewhere(self, words: Sequence[str], present: AbstractSet[str]) -> bool:
-        """The words ask about another domain that shares ours' words, and say nothing about
+        """The words ask about another domain that shares our words, and say nothing about
         streaming: "is a 1 carat lab diamond worth it", "how do i appeal my property tax"."""
         return present.isdisjoint(self.streaming_words) and self._other_domains.found(words, present)
 
@@ -246,8 +246,8 @@ class Analyzer:
         self.like_a_platform_re = re.compile(rf"\blike\s+(?=(?:{platforms})\b)") if platforms else None
         self.vocabulary: set[str] = set()
         # Each known word's stem, with the first such word in sorted order (whatever order they were
-        # learnt in): an unknown form of a known
-        # word ("spends", "withdrawls") is read as that word, not corrected towards another ("sends").
+        # learnt in): an unknown form of a known word ("spends", "withdrawls") is read as that word,
+        # not corrected towards another ("sends").
         self._known_stems: dict[str, str] = {}
         self.vocabulary_version = 0  # changes whenever typo correction may give a different answer
         self._by_initial: dict[str, list[str]] = {}
@@ -260,11 +260,10 @@ class Analyzer:
         if new:
             self.vocabulary |= new
             for word in new:
+                self._by_initial.setdefault(word[0], []).append(word)
                 key = stem(word)
                 if word < self._known_stems.get(key, "\uffff"):
                     self._known_stems[key] = word
-            for word in new:
-                self._by_initial.setdefault(word[0], []).append(word)
             for initial in {w[0] for w in new}:  # sorted: of two equally close words, the same one always wins
                 self._by_initial[initial].sort()
             self._correct.cache_clear()
