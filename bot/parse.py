@@ -90,7 +90,7 @@ for _unit, _words in {
     "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships suscriptores"
             " suscriptor assinantes assinante abonnes abonnenten iscritti abone abonem aboneler abonelerim",
     "followers": "follower followers folowers followrs fans",
-    "units": "unit units sales sold orders items products pieces pcs",
+    "units": "unit units sales sold orders items products pieces pcs unidades unidad pedidos ventas vendas",
     "hours": "hour hours hrs hr h",
     "minutes": "min mins minute minutes",
     "streams": "stream streams lives sessions",
@@ -136,7 +136,7 @@ _FACT_RE = re.compile(
 # according to how many viewers join", which asks how pay works.
 _STRONG_RE = re.compile(
     r"(?:how|hw)\s*much(?!\s*(?:percent|%))|(?<!\bto\s)(?<!\bon\s)how\s*many|\bworth\b(?!\s+(?:it\b|the\s+same|of\b|(?:a|one|half\s+a)\s+(?:cent|penny|dollar|buck)\b))|in\s+(?:usd|dollars?|\$)"
-    r"|\bpayout\b|=\s*\??\s*$|=\s*how|\bcalc\b|\bcalculat(?:e|or|ion)\b|\bconvert|\bestimate"
+    r"|\bpayout\b|=\s*\??\s*$|=\s*how|\bcalc\b|\bcalculat(?:e|ion)\b|\bcalculator\b(?!\s+(?:says?|said|shows?|showed|gives?|gave)\b)|\bconvert|\bestimate"
     r"|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
     r"|what(?:\s+is|'s|s)\s+(?:it|that|this)\s+(?:actually|really|in\s+(?:real\s+)?money)"  # after a claim: the figure
 )
@@ -167,10 +167,11 @@ _LIVE_VIEWS_RE = re.compile(r"\b(?:live|lives|stream|streams|streaming|livestrea
 _VIDEO_VIEWS_RE = re.compile(r"\bvideos?\b|\bvids?\b|\bposts?\b|creator\s*rewards|creativity|\brpm\b|qualif")
 # "how long till i can withdraw $100 if i earn 2,000 diamonds a day": the days of earning an amount takes.
 _HOW_LONG_RE = re.compile(r"how\s+long|how\s+many\s+days|how\s+soon|\b(?:till|until|til)\b")
-_AFFILIATE_RE = re.compile(r"commission|comission|commision|\bcomm\b|affiliate|\bsold\b|\bsales?\b|\bshop\b|\beach\b")
+_AFFILIATE_RE = re.compile(r"commission|comission|commision|comision|comissao|commissione|\bcomm\b|affiliate|\bsold\b|\bsales?\b|\bshop\b|\beach\b")
 # A sales total with a commission: "sold $3,000 of products", "gmv $10k", "$500 in sales".
-_SALES_TOTAL_RE = re.compile(r"commission|comission|commision|affiliate|\bgmv\b|\bsold\b|\bsales?\b")
-_COMMISSION_WORDS = ("commission", "comission", "commision", "comm", "affiliate", "gives", "pays")
+_SALES_TOTAL_RE = re.compile(r"commission|comission|commision|comision|comissao|commissione|affiliate|\bgmv\b|\bsold\b|\bsales?\b")
+_COMMISSION_WORDS = ("commission", "comission", "commision", "comision", "comissao", "commissione", "comm",
+                     "affiliate", "gives", "pays")
 _SPEND_RE = re.compile(r"(?:worth\s+of|in|into|to|of|on|de|en|em)\s+(?:gifts?|coins?|monedas|moedas|regalos|presentes)|gifts?\s+(?:worth|on\s+screen|counter|total|tally)|spent|spend|bought"
                        r"|\bbuy(?:s|ing)?\b|recharged?")
 # Money right before one of these was spent on it: "a $100 gift", "the $100 coin pack".

@@ -89,6 +89,8 @@ def test_public_sample_estimates(service):
     # a yes/no question after the story, and a percentage asked for
     ("streamed 5 hrs with 60 ppl watching. the hearts they tap, do they add to my earnings", "likes_pay"),
     ("a gift of 500 coins, how much percent goes to me", "platform_cut"),
+    # what calculators say is a claim to check, not a request to calculate
+    ("do 2 coins make 1 diamond or is it 1 to 1, each calculator says something else", "gifts_diamonds"),
     # whether one is worth a cent, and what viewers themselves are paid: the knowledge base
     ("ended my live with 55 diamonds lol, is a diamond worth a penny or less", "diamond_value"),
     ("about 2,500 people came through my live, how much does tiktok pay for that traffic", "per_view_pay"),
@@ -475,6 +477,11 @@ def test_people_who_bought_are_the_units_sold(service):
 def test_subscribers_and_a_kept_share_in_spanish_and_portuguese(service, question, amount):
     reply = service.ask(question)
     assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and "store fee" not in reply.markdown.split("ℹ️")[0]
+
+
+def test_affiliate_units_and_commission_in_spanish(service):
+    reply = service.ask("vendí 150 unidades a 20 dólares con 8% de comisión, cuánto me toca")
+    assert reply.kind == "estimate" and "**$240.00**" in reply.markdown, reply.markdown  # 150 × 20 × 8%
 
 
 def test_a_monthly_membership_is_a_subscription(service):
