@@ -266,7 +266,7 @@ class Renderer:
         ctx = {"e": estimate, "topic": topic, "assumed": assumed, "worked": worked, "assumptions": assumptions}
         # The same few sets of rates come up again and again, whatever the amount.
         fields = [("Assumptions", self._assumption_lists.get_or_make(
-            assumptions, partial(self.text, "estimate_assumptions.md.j2", **ctx)))]
+            assumptions, partial(self.text, "estimate_assumptions.md.j2", **ctx)))] if assumptions else []
         if topic is not None:
             fields.append(("More", f"{topic.title} — `/topic name:{topic.id}`"))
         card = fit(Card(title=estimate.title, description=self.text("estimate_body.md.j2", **ctx),

@@ -94,6 +94,7 @@ def test_public_sample_estimates(service):
     # whether one is worth a cent, and what viewers themselves are paid: the knowledge base
     ("ended my live with 55 diamonds lol, is a diamond worth a penny or less", "diamond_value"),
     ("about 2,500 people came through my live, how much does tiktok pay for that traffic", "per_view_pay"),
+    ("how much does tiktok pay per 1000 viewers on a live", "per_view_pay"),
     # what a single diamond or coin is worth: what the knowledge base explains
     ("what is 1 diamond worth in real money", "diamond_value"),
     ("how much does one coin cost a viewer", "coin_value"),
@@ -482,6 +483,25 @@ def test_subscribers_and_a_kept_share_in_spanish_and_portuguese(service, questio
 def test_affiliate_units_and_commission_in_spanish(service):
     reply = service.ask("vendí 150 unidades a 20 dólares con 8% de comisión, cuánto me toca")
     assert reply.kind == "estimate" and "**$240.00**" in reply.markdown, reply.markdown  # 150 × 20 × 8%
+
+
+@pytest.mark.parametrize(("question", "amount", "working"), [
+    ("a brand pays $250 per post for 4 posts and my manager takes 10%, what's left for me", "$900.00",
+     "$250 a post × 4 = $1,000.00"),
+    ("my series costs $2.99 and 500 fans bought it, i keep 90%, how much", "$1,345.50", None),
+    ("i have $2,500 in my balance, with the $1,000 a day cap how many days to pull it all out", "3 days", None),
+    ("me mandaron 10 trenes en mi live, cuánto es para mí", "$44.95", None),
+])
+def test_more_stated_figures_are_read(service, question, amount, working):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown, reply.markdown
+    assert working is None or working in reply.markdown
+
+
+def test_an_estimate_from_the_given_figures_alone_has_no_empty_assumptions_list(service):
+    reply = service.ask("my agency takes 20% of my $500, what do they get")
+    assert reply.kind == "estimate" and "Agency takes → $100.00" in reply.markdown
+    assert "Assumptions" not in reply.markdown and all(name != "Assumptions" for name, _ in reply.card.fields)
 
 
 def test_a_monthly_membership_is_a_subscription(service):

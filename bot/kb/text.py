@@ -32,6 +32,8 @@ _FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|
 # "what % do they take": a percent sign after a word is the word (after a number it is that number's).
 _LONE_PERCENT_RE = re.compile(r"(?<=[A-Za-z])\s?%(?=\s|$|[?!.,])")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# "5 min", "20 mins": minutes after a number ("min" alone is as often a minimum).
+_MINUTES_RE = re.compile(r"(?<=\d)\s?mins?\b")
 # "15 yo" is an age; "yo" alone is a greeting (or Spanish "I") and a stopword.
 _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
 # "im 16", "my brother is 15 and…", "she just turned 17": a minor's age (up to 18, where the rules
@@ -285,7 +287,7 @@ class Analyzer:
         if "yo" in text:
             text = _YEARS_OLD_RE.sub(" years old", text)
         if _DIGIT_RE.search(text):
-            text = _STATED_AGE_RE.sub(r"\1 age", text)
+            text = _MINUTES_RE.sub(" minutes", _STATED_AGE_RE.sub(r"\1 age", text))
         return (WORD_RE if text.isascii() else _UNICODE_WORD_RE).findall(self.lexicon.apply(text))
 
     def terms(self, text: str) -> list[str]:

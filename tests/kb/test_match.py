@@ -165,6 +165,9 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("Kim cương trên TikTok đổi ra bao nhiêu tiền?", "diamond_value"),
     ("TikTok'ta kazandığım elmasları nasıl çekebilirim, ne kadar sürer?", "withdraw_payout"),  # Turkish "çekmek"
     ("TikTok giữ lại bao nhiêu phần trăm khi người xem tặng quà?", "platform_cut"),  # Vietnamese "phần trăm"
+    # "5 min" is minutes; Tagalog "kada" (per) and "kumikita" (earning)
+    ("is it true lives shorter than 5 min get a lower rate", "platform_cut"),
+    ("may bayad ba kada viewer sa live o sa gifts lang kumikita", "per_view_pay"),
     # a percent sign after a word is the word
     ("what % of the gift money ends up with the creator", "platform_cut"),
     # someone posing as staff, coins at half price; a subscription named by its perks
@@ -432,11 +435,11 @@ def test_like_as_a_comparison_is_not_likes(service):
 
 
 def test_the_analyzer_skips_only_the_substitutions_that_cannot_apply(service):
-    """`words` runs the "US", thousands-separator, lone "%", filler-"like", "15 yo" and "im 16"
+    """`words` runs the "US", thousands-separator, lone "%", filler-"like", "15 yo", "im 16" and "5 min"
     substitutions only on text that holds what they need."""
     from bot.kb.text import (
-        _FILLER_LIKE_RE, _LONE_PERCENT_RE, _STATED_AGE_RE, _THOUSANDS_RE, _UNICODE_WORD_RE, _US_RE, _YEARS_OLD_RE,
-        WORD_RE, fold, without_apostrophes,
+        _FILLER_LIKE_RE, _LONE_PERCENT_RE, _MINUTES_RE, _STATED_AGE_RE, _THOUSANDS_RE, _UNICODE_WORD_RE, _US_RE,
+        _YEARS_OLD_RE, WORD_RE, fold, without_apostrophes,
     )
 
     analyzer = service.matcher.analyzer
@@ -444,12 +447,12 @@ def test_the_analyzer_skips_only_the_substitutions_that_cannot_apply(service):
              "it feels like nothing", "likes in the usa", "my 15 yo sister", "16yo can go live?", "yo how much",
              "can i take out $5,000 in one day", "1,234,567 views", "3,10 or 3,1000", "lions, 2,3 roses",
              "هل اللايكات تعطيني فلوس؟", "сколько стоит алмаз", "she's 15, can she go live", "im 16k in",
-             "WHAT % do they take", "is it 20 % or 20%?", "%50 share"]
+             "WHAT % do they take", "is it 20 % or 20%?", "%50 share", "lives under 5 min", "20mins a day"]
     for text in [*_question_corpus(service, 1500), *extra]:
         plain = _LONE_PERCENT_RE.sub(" percent ", _THOUSANDS_RE.sub("", _US_RE.sub(" usa ", text)))
         folded = without_apostrophes(fold(plain))
         unfilled = analyzer.like_a_platform_re.sub(" also ", _FILLER_LIKE_RE.sub(" ", folded))
-        full = _STATED_AGE_RE.sub(r"\1 age", _YEARS_OLD_RE.sub(" years old", unfilled))
+        full = _MINUTES_RE.sub(" minutes", _STATED_AGE_RE.sub(r"\1 age", _YEARS_OLD_RE.sub(" years old", unfilled)))
         pattern = WORD_RE if full.isascii() else _UNICODE_WORD_RE  # words in any script
         assert analyzer.words(text) == pattern.findall(analyzer.lexicon.apply(full)), text
 
