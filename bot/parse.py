@@ -245,6 +245,8 @@ _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show
            "`/rates set key:currency value:EUR`)")
 # A percentage near one of these is the creator's share of a price ("i keep 50%", "me quedo con el 50%").
 _SHARE_WORDS = ("share", "keep", "split", "get", "cut", "%", "quedo", "queda", "fico", "fica", "recibo", "recebo")
+# A percentage near one of these is the creator's own US Scaled LIVE Rewards rate.
+_SCALED_WORDS = ("scaled", "rewards", "reward", "tier", "missions", "mission")
 # Units whose single one ("1 diamond", "one coin") is asked about as what one is worth.
 _ONE_OF = frozenset({"diamonds", "coins"})
 _BUY_WORDS = frozenset({"bought", "buy", "buys", "purchased", "ordered", "order", "orders"})
@@ -676,6 +678,10 @@ class QuestionParser:
                 said = (f"{diamonds.value.normalize():,f} diamonds a stream × {_plain(streams)} streams = {amount:,f} diamonds",)
             else:
                 amount, said = _over_period(tokens, diamonds, "diamonds")
+            scaled = self._percent_near(tokens, [p for p in percents if _pct(p.value) != agency.get("agency")],
+                                        _SCALED_WORDS, reach=5)
+            if scaled is not None:  # "i'm on 38% scaled rewards, 20k diamonds" (over 53%: the reason it can't be)
+                return Parsed("diamonds", {"amount": amount, "scaled_rate": _pct(scaled), **agency}, worked=said)
             if agency and not said:  # "my agency takes 30% of my 250k diamonds": what each side gets
                 return Parsed("agency", {"diamonds": amount, "percent": agency["agency"]})
             return Parsed("diamonds", {"amount": amount, **agency}, worked=said)

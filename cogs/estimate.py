@@ -58,10 +58,13 @@ class Estimate(Feature, commands.GroupCog, group_name="estimate", group_descript
                         gifter_share=pct(gifter_share), avg_gift=avg_gift)
 
     @app_commands.command(name="diamonds", description="What a diamond balance pays you")
-    @app_commands.describe(amount="Number of diamonds", agency="% an agency takes, if any", public=PUBLIC)
+    @app_commands.describe(amount="Number of diamonds", agency="% an agency takes, if any",
+                           scaled_rate="Your US Scaled LIVE Rewards rate (20–53%), if you know it", public=PUBLIC)
     async def diamonds(self, interaction: discord.Interaction, amount: app_commands.Range[int, 0, BIG],
-                       agency: PERCENT | None = None, public: bool = False) -> None:
-        await self._run(interaction, "diamonds", public, amount=amount, agency=pct(agency))
+                       agency: PERCENT | None = None, scaled_rate: app_commands.Range[float, 0.0, 53.0] | None = None,
+                       public: bool = False) -> None:
+        await self._run(interaction, "diamonds", public, amount=amount, agency=pct(agency),
+                        scaled_rate=pct(scaled_rate))
 
     @app_commands.command(name="coins", description="What coins of gifts pay you, and what viewers paid")
     @app_commands.describe(amount="Number of coins", public=PUBLIC)

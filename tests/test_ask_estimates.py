@@ -504,6 +504,20 @@ def test_an_estimate_from_the_given_figures_alone_has_no_empty_assumptions_list(
     assert "Assumptions" not in reply.markdown and all(name != "Assumptions" for name, _ in reply.card.fields)
 
 
+@pytest.mark.parametrize(("question", "amount"), [
+    ("im at 38% on scaled rewards and made 20,000 diamonds this week, what's that", "$76.00"),
+    ("my agency takes 20% and my scaled live rewards rate is 40%, 50k diamonds?", "$160.00"),
+])
+def test_a_stated_scaled_rewards_rate(service, question, amount):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and "Scaled LIVE Rewards" in reply.markdown
+
+
+def test_a_scaled_rewards_rate_over_the_cap_gets_the_topic_and_why(service):
+    reply = service.ask("60% rewards rate, 10k diamonds")
+    assert reply.kind == "answer" and reply.topic == "diamond_value" and "at most 53%" in reply.markdown
+
+
 def test_a_monthly_membership_is_a_subscription(service):
     reply = service.ask("90 people pay the $9.99 monthly membership on my lives and i keep 50%, per month?")
     assert reply.kind == "estimate" and reply.topic == "subscriptions" and "**$449.55**" in reply.markdown

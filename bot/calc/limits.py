@@ -71,3 +71,5 @@ GIFTS_PER_HOUR = _limit(3600)
 COINS_PER_HOUR = _limit(10**10)
 FX_RATE = _limit(10**6, minimum="0.000001")
 SHARE = Limit(Decimal(1), share=True)
+# A US Scaled LIVE Rewards rate: a share of a diamond's nominal value, 53% at most (rates.yaml).
+SCALED_RATE = Limit(Decimal("0.53"), share=True)

@@ -30,6 +30,7 @@ from bot.calc.limits import (
     GIFT_COUNT,
     GIFTS_PER_HOUR,
     HOURS,
+    SCALED_RATE,
     SHARE,
     STREAMS,
     USD,
@@ -43,13 +44,27 @@ from bot.calc.result import Band, Estimate, InputValue, Line
 Channel = Literal["web", "app"]
 
 
-def diamonds_to_usd(rates: Rates, amount: Decimal | int, *, agency: Decimal | None = None) -> Estimate:
-    """What a diamond balance pays the creator: diamonds × the per-diamond rate (US Scaled Rewards as a note)."""
+def diamonds_to_usd(rates: Rates, amount: Decimal | int, *, agency: Decimal | None = None,
+                    scaled_rate: Decimal | None = None) -> Estimate:
+    """What a diamond balance pays the creator: diamonds × the per-diamond rate (US Scaled Rewards as a
+    note); or, with the creator's own US `scaled_rate`, diamonds × the nominal value × that rate."""
     diamonds = DIAMONDS.check("diamonds", amount)
     cut = agency_cut(rates, agency)
     rate = rates.get("diamond_usd")
-    value = Band.exact(diamonds * rate * cut.kept)
     counted = fmt_count(diamonds, "diamond")
+    if scaled_rate is not None:
+        share = SCALED_RATE.check("Scaled LIVE Rewards rate", scaled_rate)
+        nominal = rates.get("diamond_nominal_usd")
+        value = Band.exact(diamonds * nominal * share * cut.kept)
+        return money_estimate(
+            rates, kind="diamonds", title=counted, amount=value,
+            formula=(f"{counted} × {fmt_rate(nominal)} × {fmt_percent(share)} Scaled LIVE Rewards"
+                     f"{cut.formula()} = {fmt_money(value.typical)}"),
+            keys=("diamond_nominal_usd", *cut.keys, "scaled_rewards_low", "scaled_rewards_high"),
+            notes=(f"At the standard {fmt_rate(rate)} a diamond: {fmt_money(diamonds * rate * cut.kept)}",),
+            inputs={"amount": diamonds, "scaled_rate": share, **agency_input(agency)},
+        )
+    value = Band.exact(diamonds * rate * cut.kept)
     return money_estimate(
         rates, kind="diamonds", title=counted,
         amount=value,

@@ -36,12 +36,14 @@ from bot.calc.limits import (
     DIAMONDS_A_DAY,
     FOLLOWERS,
     FX_RATE,
-    GIFT_COUNT,
     GIFTS_PER_HOUR,
+    GIFT_COUNT,
     HOURS,
+    Limit,
     POSTS,
     PRICE,
     RPM,
+    SCALED_RATE,
     SHARE,
     STREAMS,
     SUBSCRIBERS,
@@ -49,7 +51,6 @@ from bot.calc.limits import (
     USD,
     VIEWERS,
     VIEWS,
-    Limit,
 )
 from bot.calc.money import as_fraction, parse_amount, parse_fraction
 from bot.calc.rates import Rates
@@ -241,7 +242,8 @@ KINDS: Mapping[str, KindSpec] = {
         KindSpec(
             "diamonds",
             "what a diamond balance pays you",
-            (_num("amount", "int", DIAMONDS, "number of diamonds", required=True), AGENCY),
+            (_num("amount", "int", DIAMONDS, "number of diamonds", required=True), AGENCY,
+             _num("scaled_rate", "percent", SCALED_RATE, "your US Scaled LIVE Rewards rate, of the $0.01 diamond value")),
             _with_catalogue_ignored(live.diamonds_to_usd),
         ),
         KindSpec(

@@ -125,6 +125,18 @@ def test_diamonds_rejects_bad_input(rates, value, message: str) -> None:
         diamonds_to_usd(rates, value)
 
 
+def test_diamonds_at_the_creators_own_scaled_rewards_rate(rates) -> None:
+    # US Scaled LIVE Rewards: a share of the $0.01 nominal value, with the standard rate beside it
+    estimate = diamonds_to_usd(rates, 20_000, scaled_rate=D("0.38"))
+    assert money(estimate) == exact("76.00")
+    assert "× $0.01 × 38% Scaled LIVE Rewards" in estimate.formula
+    assert estimate.notes[0] == "At the standard $0.005 a diamond: $100.00"
+    assert {"diamond_nominal_usd", "scaled_rewards_high"} <= {a.key for a in estimate.assumptions}
+    assert money(diamonds_to_usd(rates, 50_000, scaled_rate=D("0.4"), agency=D("0.2"))) == exact("160.00")
+    with pytest.raises(InputError, match="at most 53%"):
+        diamonds_to_usd(rates, 1000, scaled_rate=D("0.6"))
+
+
 @pytest.mark.parametrize("value", [True, 1.5, None])
 def test_non_numbers_are_programming_errors(rates, value) -> None:
     with pytest.raises(TypeError):

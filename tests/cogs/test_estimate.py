@@ -15,6 +15,7 @@ import pytest
     ("estimate withdraw", {"usd": 3500.0}, "4 days"),
     ("estimate subs", {"subscribers": 200, "price": 9.99, "share": 50.0}, "$999.00"),
     ("estimate diamonds", {"amount": 87340}, "$436.70"),
+    ("estimate diamonds", {"amount": 20000, "scaled_rate": 38.0}, "$76.00"),
     ("gift", {"name": "lions", "count": 2}, "$299.99"),
     ("convert", {"amount": 40000.0, "from": "diamonds"}, "$200.00"),
 ])
