@@ -918,7 +918,7 @@ def _lasting(tokens: Sequence[str], start: int) -> tuple[Decimal, str] | None:
 def _per_counted(tokens: Sequence[str], q: Quantity, by_unit: dict[str, list[Quantity]]) -> tuple[Decimal, tuple[str, ...]]:
     """An amount each of something the question counts ("$600 per video … 3 videos"): the amount times
     the count, with the working; else the amount alone."""
-    if tokens[q.end:q.end + 1] in (["per"], ["a"], ["each"], ["every"], ["/"]) and q.end + 1 < len(tokens):
+    if q.end + 1 < len(tokens) and tokens[q.end] in ("per", "a", "each", "every", "/"):
         unit = _UNITS.get(tokens[q.end + 1])
         counted = [c for c in by_unit.get(unit, ()) if c is not q] if unit else []
         if counted:
