@@ -78,13 +78,14 @@ _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "couple": 2, 
                  "dozen": 12,
                  # "un león", "um leão", "une galaxie", "ein Löwe": one gift in other languages
                  "un": 1, "una": 1, "uno": 1, "une": 1, "um": 1, "uma": 1, "ein": 1, "eine": 1, "einen": 1}
-_TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[$€£%×*+=/]|💎|🪙|🌹|🦁")
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u0621-\u064a]+|[$€£%×*+=/]|💎|🪙|🌹|🦁")  # Arabic words too
 
 # Unit words that may follow a number (first token decides; "super fans" is two tokens).
 _UNITS: dict[str, str] = {}
 for _unit, _words in {
-    "diamonds": "diamond diamonds dimond dimonds diamons diamonts diamants diamantes diamanten diamanti elmas 💎",
-    "coins": "coin coins coinz koin koins monedas moedas monete munzen jeton jetons 🪙",
+    "diamonds": "diamond diamonds dimond dimonds diamons diamonts diamants diamantes diamanten diamanti elmas 💎"
+                " ماسة ماسه ماس الماس الماسة",
+    "coins": "coin coins coinz koin koins monedas moedas monete munzen jeton jetons 🪙 عملة عملات كوينز",
     "views": "view views vues vistas plays vids visualizacoes visualizacao visualizaciones visualizzazioni aufrufe",
     "viewers": "viewer viewers viewrs viwers watchers watching people ppl concurrent ccv audience gifters supporters",
     "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships suscriptores"

@@ -420,6 +420,8 @@ def test_an_amount_a_stream_without_a_count_is_one_stream(service, question, amo
     ("what are twenty-five roses worth", "$0.13"),
     ("half a million diamonds in dollars", "$2,500.00"),
     ("cuánto son 2,5 millones de diamantes", "$12,500.00"),
+    ("كم تساوي 40 ألف ماسة بالدولار", "$200.00"),  # Arabic: "thousand" and "diamond"
+    ("عندي 2000 عملة هدايا كم أربح", "$10.00"),  # Arabic "coins"
     ("5 mila diamanti quanto sono", "$25.00"),
 ])
 def test_numbers_written_out_or_with_another_languages_scale(service, question, amount):
