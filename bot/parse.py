@@ -26,7 +26,7 @@ _NUMBER_RE = re.compile(
     r"(?:\s?(?P<mult>k|m|mil|million|millions|thousand|thousands|b|bn|billion|rb|ribu|jt|juta|millones|millon"
     r"|milhoes|milhao|millionen|mila|mille|الف|الاف|مليون)(?![a-z]))?"
     r"(?P<pct>\s?(?:%|percent|pct)(?![a-z]))?"
-    r"(?P<cur2>\s?(?:usd|dollars?|bucks|dolares|dolar|euros?|eur|pounds|gbp|quid)(?![a-z]))?"  # € and £ as $, with a note
+    r"(?P<cur2>\s?(?:usd|dollars?|bucks|dolares|dolardan|dolarlik|dolar|euros?|eur|pounds|gbp|quid)(?![a-z]))?"  # € and £ as $, with a note
 )
 _DIGIT_RE = re.compile(r"\d")
 _NUMBER_STARTS = frozenset("$€£.")
@@ -245,7 +245,8 @@ _CODE_OF_SIGN = {sign: code for code, (sign, _) in _CURRENCY_NAMES.items() if si
 _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show a local currency too: "
            "`/rates set key:currency value:EUR`)")
 # A percentage near one of these is the creator's share of a price ("i keep 50%", "me quedo con el 50%").
-_SHARE_WORDS = ("share", "keep", "split", "get", "cut", "%", "quedo", "queda", "fico", "fica", "recibo", "recebo")
+_SHARE_WORDS = ("share", "keep", "split", "get", "cut", "%", "quedo", "queda", "fico", "fica", "recibo", "recebo",
+                "kaliyor", "bana")
 # A percentage near one of these is the creator's own US Scaled LIVE Rewards rate.
 _SCALED_WORDS = ("scaled", "rewards", "reward", "tier", "missions", "mission")
 # Units whose single one ("1 diamond", "one coin") is asked about as what one is worth.
@@ -257,7 +258,8 @@ _AVERAGE_WORDS = frozenset({"average", "avg", "averages", "averaging", "averaged
 # "each gifter sends 50 coins": the coins one person sends.
 _GIFTER_WORDS = frozenset({"gifter", "gifters", "viewer", "fan", "supporter", "one", "person", "of"})
 # Words for an agency ("the company that manages me takes 20%").
-_AGENCY_WORDS = ("agency", "agent", "manager", "mcn", "agencies", "agensy", "manages", "management")
+_AGENCY_WORDS = ("agency", "agent", "manager", "mcn", "agencies", "agensy", "manages", "management", "agencia",
+                 "agensi", "agence", "agentur", "agenzia", "ajans", "ajansim", "ajansi")
 # A share of viewers near one of these is the share who send gifts.
 _GIFTING_WORDS = ("gift", "gifts", "gifters", "gifting", "send", "tip")
 # "1,000 coins every stream": an amount per stream, times the streams.

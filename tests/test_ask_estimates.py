@@ -482,6 +482,16 @@ def test_subscribers_and_a_kept_share_in_spanish_and_portuguese(service, questio
     assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and "store fee" not in reply.markdown.split("ℹ️")[0]
 
 
+@pytest.mark.parametrize(("question", "amount"), [
+    ("mi agencia se queda con el 30% de 50 mil diamantes, cuánto me queda", "$175.00"),
+    ("ajansım %20 alıyor, 10000 elmas ne kadar eder", "$40.00"),  # Turkish: "my agency takes 20%"
+    ("aylık 5 dolardan 80 abonem var, %50'si bana kalıyor, ayda ne kazanırım?", "$200.00"),  # "50% stays with me"
+])
+def test_an_agency_cut_and_a_kept_share_in_other_languages(service, question, amount):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown, reply.markdown
+
+
 def test_affiliate_units_and_commission_in_spanish(service):
     reply = service.ask("vendí 150 unidades a 20 dólares con 8% de comisión, cuánto me toca")
     assert reply.kind == "estimate" and "**$240.00**" in reply.markdown, reply.markdown  # 150 × 20 × 8%
