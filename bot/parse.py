@@ -253,6 +253,12 @@ _SCALED_WORDS = ("scaled", "rewards", "reward", "tier", "missions", "mission")
 _ONE_OF = frozenset({"diamonds", "coins"})
 _BUY_WORDS = frozenset({"bought", "buy", "buys", "purchased", "ordered", "order", "orders"})
 # "average gift 300 coins", "avg 50 coins": a gift's typical size, just before its coins.
+# Amounts a question lists to be added up, what may stand between them, and words that make two a range.
+_SUMMED_UNITS = frozenset({"diamonds", "coins", "views"})
+_LIST_WORDS = frozenset({"and", "+", "&", "plus", "then", "y", "e", "dan", "ve", "und", "et", "n",
+                         "yesterday", "today", "tonight", "monday", "tuesday", "wednesday", "thursday", "friday",
+                         "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun"})
+_RANGE_WORDS = frozenset({"between", "from", "entre", "antara", "either"})
 _AVERAGE_WORDS = frozenset({"average", "avg", "averages", "averaging", "averaged", "typical", "usual", "usually",
                             "mean", "median", "media", "promedio", "moyenne"})
 # "each gifter sends 50 coins": the coins one person sends.
@@ -299,6 +305,8 @@ class Quantity:
     start: int
     end: int
     gift: Any = None
+    parts: tuple[Decimal, ...] = ()  # the listed amounts a total was added up from ("12k, 8.5k and 20k diamonds")
+    averaged: bool = False  # the value is the parts' average ("my lives averaged 4k, 6k and 8k diamonds")
 
 
 @dataclass(frozen=True)
@@ -549,6 +557,8 @@ class QuestionParser:
         if not _strong_compute(text) and _fact_cue(text):  # the cheaper test first
             return None
         parsed = self._choose(text, tokens, quantities)
+        if parsed is not None:
+            parsed = _with_sums(parsed, quantities)
         if parsed is not None and stated is not None:
             parsed = replace(parsed, currency=stated[0], worked=(*parsed.worked, *converted))
         elif parsed is not None and other_currency:
@@ -558,7 +568,8 @@ class QuestionParser:
     def _read(self, text: str) -> tuple[list[str], list[Quantity]]:
         """The question's tokens and the quantities it states (gifts listed or named first included)."""
         tokens = tokenize(text)
-        return tokens, self._listed_gifts(text, tokens, self.quantities(tokens)) or self._gift_named_first(tokens)
+        found = self._listed_gifts(text, tokens, self.quantities(tokens)) or self._gift_named_first(tokens)
+        return tokens, _added_up(tokens, found)
 
     def _choose(self, text: str, tokens: Sequence[str], qs: list[Quantity]) -> Parsed | None:
         by_unit: dict[str, list[Quantity]] = {}
@@ -1114,6 +1125,52 @@ def _fact_cue(text: str) -> bool:
 def _strong_compute(text: str) -> bool:
     """Questions that plainly ask for a figure even if they also contain a fact cue."""
     return bool(_STRONG_RE.search(text))
+
+
+def _added_up(tokens: Sequence[str], found: list[Quantity]) -> list[Quantity]:
+    """Amounts listed one after another ("12k, 8.5k and 20k diamonds", "5k diamonds monday, 7k tuesday",
+    "4k + 6k coins") as one quantity, their total: a bare number in the list takes the unit the list
+    names. Only lists joined by commas, "and", "+" or days; not a range ("between 5k and 10k")."""
+    out: list[Quantity] = []
+    index = 0
+    while index < len(found):
+        run = [found[index]]
+        while index + len(run) < len(found) and _joined(tokens, run[-1], found[index + len(run)]):
+            run.append(found[index + len(run)])
+        units = {q.unit for q in run} - {"count"}
+        unit = next(iter(units)) if len(units) == 1 else None
+        largest = max(q.value for q in run)
+        if (len(run) < 2 or unit not in _SUMMED_UNITS or run[0].start > 0 and tokens[run[0].start - 1] in _RANGE_WORDS
+                or any(q.unit == "count" and q.value * 100 < largest for q in run)):  # "top 3 and 20k diamonds"
+            out.append(found[index])
+            index += 1
+            continue
+        parts = tuple(q.value for q in run)
+        total = sum(parts, Decimal(0))
+        if averaged := bool(_AVERAGE_WORDS.intersection(tokens[:run[0].start])):
+            total = _whole(total / len(parts))
+        out.append(Quantity(total, unit, run[0].start, run[-1].end, parts=parts, averaged=averaged))
+        index += len(run)
+    return out
+
+
+def _joined(tokens: Sequence[str], q: Quantity, nxt: Quantity) -> bool:
+    """`nxt` follows `q` in a list: only list words and days between them, and both amounts or counts."""
+    between = tokens[q.end:nxt.start]
+    return (q.unit in _SUMMED_UNITS or q.unit == "count") and (nxt.unit in _SUMMED_UNITS or nxt.unit == "count") \
+        and len(between) <= 3 and all(t in _LIST_WORDS for t in between)
+
+
+def _with_sums(parsed: Parsed, quantities: list[Quantity]) -> Parsed:
+    """The working of each total the calculation used: "12,000 + 8,500 + 20,000 = 40,500 diamonds", or
+    "(4,000 + 6,000 + 8,000) ÷ 3 = 6,000 diamonds" for an average."""
+    lines = []
+    for q in quantities:
+        if q.parts and (q.value in parsed.params.values() or any(f"{q.value:,f} " in w for w in parsed.worked)):
+            added = " + ".join(f"{p.normalize():,f}" for p in q.parts)
+            added = f"({added}) ÷ {len(q.parts)}" if q.averaged else added
+            lines.append(f"{added} = {q.value.normalize():,f} {q.unit}")
+    return replace(parsed, worked=(*lines, *parsed.worked)) if lines else parsed
 
 
 def _apply_multipliers(found: list[Quantity], tokens: Sequence[str]) -> list[Quantity]:

@@ -400,6 +400,36 @@ def test_diamonds_a_stream_times_the_streams_counted(service, question, amount, 
     assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
 
 
+@pytest.mark.parametrize(("question", "amount", "working"), [
+    ("did 3 lives this week and got 12k, 8.5k and 20k diamonds, total in usd?", "$202.50",
+     "12,000 + 8,500 + 20,000 = 40,500 diamonds"),
+    ("made 5k diamonds monday, 7k tuesday and 3k wednesday, how much is that", "$75.00",
+     "5,000 + 7,000 + 3,000 = 15,000 diamonds"),
+    ("12k + 8k + 20k diamonds = how much money", "$200.00", "12,000 + 8,000 + 20,000 = 40,000 diamonds"),
+    ("got 10k diamonds yesterday and 15k diamonds today whats that in dollars", "$125.00",
+     "10,000 + 15,000 = 25,000 diamonds"),
+    ("i got 3k coins, 5k coins and 2k coins in gifts, what do i get", "$50.00", "3,000 + 5,000 + 2,000 = 10,000 coins"),
+    ("ganhei 10 mil e 5 mil diamantes, quanto dá", "$75.00", "10,000 + 5,000 = 15,000 diamonds"),
+    # a list of what streams averaged is one stream's amount
+    ("i average 4k and 6k diamonds a stream, 20 streams a month", "$500.00",
+     "(4,000 + 6,000) ÷ 2 = 5,000 diamonds; 5,000 diamonds a stream × 20 streams = 100,000 diamonds"),
+])
+def test_listed_amounts_are_added_up_with_the_working(service, question, amount, working):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
+
+
+@pytest.mark.parametrize(("question", "amount"), [
+    ("between 5k and 10k diamonds, what is that in dollars", "$50.00"),  # a range is not a list
+    ("25k diamonds and 3 hours live, how much", "$125.00"),  # other units stay apart
+    ("i have 50k diamonds, how many more to reach 100k diamonds", "$250.00"),  # words between: not a list
+    ("made 5k diamonds and 3k coins, total?", "$25.00"),
+])
+def test_amounts_that_are_not_one_list_are_not_added_up(service, question, amount):
+    reply = service.ask(question)
+    assert f"**{amount}**" in reply.markdown and " + " not in reply.markdown, reply.markdown
+
+
 @pytest.mark.parametrize(("question", "amount"), [
     ("5k diamonds a stream, is that decent for 50 viewers?", None),  # no streams counted: one stream's
     ("i made 9k diamonds on my last stream", "$45.00"),
