@@ -110,6 +110,8 @@ DEFAULT_HOURS = Decimal(2)
 # A number with no unit in a withdrawal question is a balance from here up ("withdraw 4k"); below it
 # is more likely a count ("can i withdraw 2 times a day").
 _BARE_BALANCE_MIN = 100
+# Words a bare amount to earn follows: "how many diamonds to make 500".
+_GOAL_WORDS = frozenset({"make", "earn", "reach", "hit", "making", "earning", "get"})
 
 # Questions about a fact that happen to hold a number: "is it still 16 to go live?",
 # "do 2 coins make 1 diamond?", "how do i get brand deals with 3k followers". The knowledge base answers.
@@ -580,20 +582,22 @@ class QuestionParser:
         agency = self._agency_cut(tokens, percents)
 
         inverse = _INVERSE_RE.search(text) if _may_be_inverse(text) else None
-        if inverse and money:
-            target = money[-1].value
+        goal = money[-1] if money else _earning_goal(tokens, qs) if inverse else None
+        if inverse and goal is not None:
+            target = goal.value
+            assumed = () if money else (f"{target.normalize():,f} read as US dollars",)  # "to make 500 a month"
             what = inverse.group("what") or inverse.group("what2") or inverse.group("what3")
             gift, _ = self._gift_after(tokenize(what), 0)
             if gift is not None and _SPEND_RE.search(text) and not _EARN_RE.search(text):  # a viewer buying
-                return Parsed("gifts_bought", {"name": gift.name, "usd": target, **_channel(text), **agency})
+                return Parsed("gifts_bought", {"name": gift.name, "usd": target, **_channel(text), **agency}, assumed)
             if gift is not None:
-                return Parsed("gifts_for_usd", {"name": gift.name, "usd": target, **agency})
+                return Parsed("gifts_for_usd", {"name": gift.name, "usd": target, **agency}, assumed)
             if any(_UNITS.get(w) == "diamonds" for w in what.split()) or "diamond" in what:
-                return Parsed("diamonds_for_usd", {"usd": target, **agency})
+                return Parsed("diamonds_for_usd", {"usd": target, **agency}, assumed)
             if any(_UNITS.get(w) == "coins" for w in what.split()):
                 if _EARN_RE.search(text):  # "how many coins do i need to make $100": the creator's side
-                    return Parsed("diamonds_for_usd", {"usd": target, **agency})
-                return Parsed("coins_for_usd", {"usd": target, **_channel(text), **agency})  # a viewer buying
+                    return Parsed("diamonds_for_usd", {"usd": target, **agency}, assumed)
+                return Parsed("coins_for_usd", {"usd": target, **_channel(text), **agency}, assumed)  # a viewer buying
 
         if money and not by_unit.get("diamonds") and _IN_DIAMONDS_RE.search(text):  # "what's $1000 in diamonds"
             return Parsed("diamonds_for_usd", {"usd": money[0].value, **agency})
@@ -616,14 +620,21 @@ class QuestionParser:
                               (f"{balance:,f} read as US dollars (say “diamonds” if it is a diamond balance)",))
 
         if by_unit.get("gift"):
-            gifts = by_unit["gift"]
+            gifts, each = by_unit["gift"], ()
+            senders = [q for q in qs if q.unit in ("viewers", "count") and q.end <= gifts[0].start]
+            if senders and (any(_each(tokens, q) for q in gifts) or "each" in tokens[senders[-1].end:senders[-1].end + 3]):
+                people = senders[-1].value  # "10 people send me a rose each", "20 viewers each sent 5 roses"
+                listed = " + ".join(f"{_plain(q.value)} {q.gift.name}" for q in gifts)
+                gifts = [replace(q, value=q.value * people) for q in gifts]
+                total = " + ".join(f"{_plain(q.value)} {q.gift.name}" for q in gifts)
+                each = (f"{_plain(people)} people × {f'({listed})' if len(gifts) > 1 else listed} = {total}",)
             coins = sum((q.value * q.gift.coins for q in gifts), Decimal(0))
             sent = " + ".join(f"{_plain(q.value)} × {q.gift.name}" for q in gifts)
             per_period, said = _over_period(tokens, gifts[-1], "coins", coins, f"{sent} ({coins:,f} coins)")
             if said:  # "2 lions a week … a month": the coins of gifts over the period
-                return Parsed("coins", {"amount": per_period, **agency}, worked=said)
+                return Parsed("coins", {"amount": per_period, **agency}, worked=(*each, *said))
             items = ", ".join(f"{_plain(q.value)} {q.gift.name}" for q in gifts)
-            return Parsed("gifts", {"items": items, **agency})
+            return Parsed("gifts", {"items": items, **agency}, worked=each)
 
         sold = by_unit.get("units") or by_unit.get("count") or _buyers(tokens, qs)
         if money and percents and ((by_unit.get("units") or _AFFILIATE_RE.search(text)) if sold
@@ -940,6 +951,12 @@ def _per_counted(tokens: Sequence[str], q: Quantity, by_unit: dict[str, list[Qua
             word = tokens[q.end + 1]
             return total, (f"${q.value:,f} a {word.removesuffix('s')} × {_plain(counted[0].value)} = ${total:,f}",)
     return q.value, ()
+
+
+def _earning_goal(tokens: Sequence[str], qs: list[Quantity]) -> Quantity | None:
+    """A bare amount someone wants to earn ("how many diamonds to earn 300", "to make 500 a month"), as dollars."""
+    return next((replace(q, unit="usd") for q in qs if q.unit == "count" and q.start > 0
+                 and tokens[q.start - 1] in _GOAL_WORDS), None)
 
 
 def _buyers(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:

@@ -419,6 +419,27 @@ def test_listed_amounts_are_added_up_with_the_working(service, question, amount,
     assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
 
 
+@pytest.mark.parametrize(("question", "amount", "working"), [
+    ("how much do i make if 10 people send me a rose each", "$0.05", "10 people × 1 Rose = 10 Rose"),
+    ("20 viewers each sent 5 roses", "$0.50", "20 people × 5 Rose = 100 Rose"),
+    ("100 viewers, 5 of them sent a rose each", "$0.025", "5 people × 1 Rose = 5 Rose"),  # the nearer count
+    ("8 gifters each sent a lion and a rose, total?", "$1,200.00", "8 people × (1 Lion + 1 Rose) = 8 Lion + 8 Rose"),
+])
+def test_gifts_each_of_several_people_sent_are_multiplied(service, question, amount, working):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
+
+
+@pytest.mark.parametrize(("question", "figure"), [
+    ("if i want to make 500 a month how many diamonds do i need", "100,000 diamonds"),
+    ("how many diamonds to earn 300", "60,000 diamonds"),
+    ("how many coins do i need to make 1000", "200,000 diamonds"),  # the creator's side, as with "$1000"
+])
+def test_a_bare_amount_to_earn_is_read_as_dollars_and_says_so(service, question, figure):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and figure in reply.markdown and "read as US dollars" in reply.markdown, reply.markdown
+
+
 @pytest.mark.parametrize(("question", "amount"), [
     ("between 5k and 10k diamonds, what is that in dollars", "$50.00"),  # a range is not a list
     ("25k diamonds and 3 hours live, how much", "$125.00"),  # other units stay apart
