@@ -194,6 +194,11 @@ _SPEND_RE = re.compile(r"(?:worth\s+of|in|into|to|of|on|de|en|em)\s+(?:gifts?|co
                        r"|\bbuy(?:s|ing)?\b|recharged?")
 # Money right before one of these was spent on it: "a $100 gift", "the $100 coin pack".
 _SPENT_ON = (["gift"], ["gifts"], ["coin"], ["coins"])
+# Words after a bare sales total: "5k in sales", "10k worth of sales", "8k gmv".
+_SALES_AFTER = (("gmv",), ("in", "gmv"), ("in", "sales"), ("of", "sales"), ("worth", "of", "sales"), ("in", "sale"))
+# What the viewers who sent the gifts paid: "how much did the viewer spend for 10k diamonds".
+_VIEWER_COST_RE = re.compile(r"\b(?:viewers?|senders?|gifters?|fans?|supporters?)\s+(?:\w+\s+){0,2}(?:spen[dt]|paid|pay)\b"
+                             r"|\bcost\s+(?:the\s+|my\s+|a\s+)?(?:viewers?|senders?|gifters?|fans?)\b")
 _WEB_RE = re.compile(r"web\s?site|\bweb\b|tiktok\.com|browser|online\s+store")
 _APP_RE = re.compile(r"\bapp\b|iphone|ios|android|play\s+store|app\s+store")
 # Gift emoji people type for the gift itself: "3 🦁 and 10 🌹".
@@ -621,6 +626,10 @@ class QuestionParser:
 
         if by_unit.get("gift"):
             gifts, each = by_unit["gift"], ()
+            gifting = self._percent_near(tokens, percents, _GIFTING_WORDS, reach=6) if by_unit.get("viewers") else None
+            if gifting is not None:  # "if 1% of my 500 viewers send a rose": the gifters, one gift each
+                average = sum((q.value * q.gift.coins for q in gifts), Decimal(0))
+                return self._average_gifts(text, by_unit, by_unit["viewers"][0].value, gifting, average, agency)
             senders = [q for q in qs if q.unit in ("viewers", "count") and q.end <= gifts[0].start]
             if senders and (any(_each(tokens, q) for q in gifts) or "each" in tokens[senders[-1].end:senders[-1].end + 3]):
                 people = senders[-1].value  # "10 people send me a rose each", "20 viewers each sent 5 roses"
@@ -636,6 +645,10 @@ class QuestionParser:
             items = ", ".join(f"{_plain(q.value)} {q.gift.name}" for q in gifts)
             return Parsed("gifts", {"items": items, **agency}, worked=each)
 
+        if not money and percents and (sales := _bare_sales(tokens, qs)) is not None:  # "did 5k in sales at 8%"
+            commission = self._percent_near(tokens, percents, _COMMISSION_WORDS) or percents[-1].value
+            return Parsed("affiliate", {"sales": sales.value, "commission": _pct(commission)},
+                          (f"{sales.value.normalize():,f} read as US dollars",))
         sold = by_unit.get("units") or by_unit.get("count") or _buyers(tokens, qs)
         if money and percents and ((by_unit.get("units") or _AFFILIATE_RE.search(text)) if sold
                                    else _SALES_TOTAL_RE.search(text)):  # or "sold $3,000 at 10% commission"
@@ -709,6 +722,9 @@ class QuestionParser:
                 return Parsed("diamonds", {"amount": amount, "scaled_rate": _pct(scaled), **agency}, worked=said)
             if agency and not said:  # "my agency takes 30% of my 250k diamonds": what each side gets
                 return Parsed("agency", {"diamonds": amount, "percent": agency["agency"]})
+            if _VIEWER_COST_RE.search(text):  # "what did the viewer spend for 10k diamonds": the coins behind them
+                return Parsed("coins", {"amount": amount, **agency},
+                              worked=(*said, f"{amount:,f} diamonds come from {amount:,f} coins of gifts"))
             return Parsed("diamonds", {"amount": amount, **agency}, worked=said)
 
         if by_unit.get("coins"):
@@ -957,6 +973,13 @@ def _earning_goal(tokens: Sequence[str], qs: list[Quantity]) -> Quantity | None:
     """A bare amount someone wants to earn ("how many diamonds to earn 300", "to make 500 a month"), as dollars."""
     return next((replace(q, unit="usd") for q in qs if q.unit == "count" and q.start > 0
                  and tokens[q.start - 1] in _GOAL_WORDS), None)
+
+
+def _bare_sales(tokens: Sequence[str], qs: list[Quantity]) -> Quantity | None:
+    """A sales total written without a currency sign: "5k in sales", "10k worth of sales", "8k gmv" (not
+    "340 sales", which may count them)."""
+    return next((q for q in qs if q.unit in ("count", "units") and any(
+        tuple(tokens[q.start + 1:q.start + 1 + len(words)]) == words for words in _SALES_AFTER)), None)
 
 
 def _buyers(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:

@@ -430,6 +430,36 @@ def test_gifts_each_of_several_people_sent_are_multiplied(service, question, amo
     assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
 
 
+@pytest.mark.parametrize(("question", "amount", "working"), [
+    ("if 1% of my 500 viewers send a rose, what do i make", "$0.025", "500 viewers × 1% = 5 gifters"),
+    ("if 10% of my 200 viewers each send a lion", "$2,999.90", "200 viewers × 10% = 20 gifters"),
+])
+def test_a_share_of_viewers_sending_a_named_gift(service, question, amount, working):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
+
+
+@pytest.mark.parametrize(("question", "paid"), [
+    ("how much did the viewer spend for 10k diamonds", "10,000 coins → $143.00"),
+    ("what did my fans pay for the 50k diamonds i got", "50,000 coins → $715.00"),
+])
+def test_what_viewers_paid_for_diamonds_shows_the_coins_behind_them(service, question, paid):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"Viewers paid for the coins: {paid}" in reply.markdown, reply.markdown
+    assert "Viewers paid" not in service.ask("i got 10k diamonds in gifts, how much is that").markdown
+
+
+@pytest.mark.parametrize(("question", "amount"), [
+    ("my shop video did 5k in sales at 8% commission", "$400.00"),
+    ("sold 10k worth of sales with 15% comm", "$1,500.00"),
+    ("8k gmv last month, 10% commission", "$800.00"),
+])
+def test_a_sales_total_without_a_dollar_sign_is_read_as_dollars_and_says_so(service, question, amount):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and "read as US dollars" in reply.markdown
+    assert "read as US dollars" not in service.ask("340 sales at 15% commission").markdown  # may count sales
+
+
 @pytest.mark.parametrize(("question", "figure"), [
     ("if i want to make 500 a month how many diamonds do i need", "100,000 diamonds"),
     ("how many diamonds to earn 300", "60,000 diamonds"),
