@@ -394,13 +394,7 @@ def test_an_amount_a_period_for_a_stated_number_of_periods(service, question, am
      "4,000 diamonds a stream × 104 streams = 416,000 diamonds"),
     ("hago 4 lives por semana con un promedio de 2 mil diamantes cada una, cuánto es por semana", "$40.00",
      "2,000 diamonds a stream × 4 streams = 8,000 diamonds"),
-])
-def test_diamonds_a_stream_times_the_streams_counted(service, question, amount, working):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
-
-
-@pytest.mark.parametrize(("question", "amount", "working"), [
+    # amounts listed one after another are added up
     ("did 3 lives this week and got 12k, 8.5k and 20k diamonds, total in usd?", "$202.50",
      "12,000 + 8,500 + 20,000 = 40,500 diamonds"),
     ("made 5k diamonds monday, 7k tuesday and 3k wednesday, how much is that", "$75.00",
@@ -413,28 +407,18 @@ def test_diamonds_a_stream_times_the_streams_counted(service, question, amount, 
     # a list of what streams averaged is one stream's amount
     ("i average 4k and 6k diamonds a stream, 20 streams a month", "$500.00",
      "(4,000 + 6,000) ÷ 2 = 5,000 diamonds; 5,000 diamonds a stream × 20 streams = 100,000 diamonds"),
-])
-def test_listed_amounts_are_added_up_with_the_working(service, question, amount, working):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
-
-
-@pytest.mark.parametrize(("question", "amount", "working"), [
+    # gifts each of several people sent
     ("how much do i make if 10 people send me a rose each", "$0.05", "10 people × 1 Rose = 10 Rose"),
     ("20 viewers each sent 5 roses", "$0.50", "20 people × 5 Rose = 100 Rose"),
     ("100 viewers, 5 of them sent a rose each", "$0.025", "5 people × 1 Rose = 5 Rose"),  # the nearer count
     ("8 gifters each sent a lion and a rose, total?", "$1,200.00", "8 people × (1 Lion + 1 Rose) = 8 Lion + 8 Rose"),
-])
-def test_gifts_each_of_several_people_sent_are_multiplied(service, question, amount, working):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
-
-
-@pytest.mark.parametrize(("question", "amount", "working"), [
+    # a share of viewers sending a named gift
     ("if 1% of my 500 viewers send a rose, what do i make", "$0.025", "500 viewers × 1% = 5 gifters"),
     ("if 10% of my 200 viewers each send a lion", "$2,999.90", "200 viewers × 10% = 20 gifters"),
 ])
-def test_a_share_of_viewers_sending_a_named_gift(service, question, amount, working):
+def test_amounts_worked_from_the_questions_own_numbers(service, question, amount, working):
+    """Diamonds a stream times the streams counted, listed amounts added up, gifts times the people who
+    each sent them: the figure, and the working shown under "From your question"."""
     reply = service.ask(question)
     assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
 
