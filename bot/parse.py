@@ -281,6 +281,8 @@ _PER_STREAM_RE = re.compile(r"\b(?:per|every|each|a)\s+(?:stream|live|session)\b
 _PAID_FOR_VIEWERS_RE = re.compile(r"\bpay(?:s|ing)?\s+(?:me\s+|you\s+|us\s+|streamers\s+)?(?:anything\s+)?(?:for|per)\s+"
                                   r"(?:that|this|those|these|them|the|all|each|every|a|[\d.,]+k?)?\s*(?:kind\s+of\s+)?"
                                   r"(?:traffic|views?|viewers?|people|ppl|watchers|visitors|person)\b")
+# "my last 3 lives": streams a question takes its figures from, not the streams it asks about.
+_SAMPLE_WORDS = frozenset({"last", "past", "previous", "recent", "prior", "latest", "first"})
 # "20 times a month", "go live 10 times": streams.
 _TIMES_RE = re.compile(r"\b(\d{1,3})\s*(?:times|vezes|veces|fois)\b")
 # "3,000 diamonds a day … what's that a month": an amount per period, asked over a longer one. Days in
@@ -582,6 +584,7 @@ class QuestionParser:
         by_unit: dict[str, list[Quantity]] = {}
         for q in qs:
             by_unit.setdefault(q.unit, []).append(q)
+        _drop_sampled_streams(text, tokens, by_unit)
         money = by_unit.get("usd", [])
         percents = by_unit.get("percent", [])
         agency = self._agency_cut(tokens, percents)
@@ -985,6 +988,17 @@ def _bare_sales(tokens: Sequence[str], qs: list[Quantity]) -> Quantity | None:
 def _buyers(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:
     """People counted as buying something: "80 people bought a $35 pan", "200 viewers ordered it"."""
     return [q for q in qs if q.unit in ("viewers", "followers") and _BUY_WORDS.intersection(tokens[q.end:q.end + 2])]
+
+
+def _drop_sampled_streams(text: str, tokens: Sequence[str], by_unit: dict[str, list[Quantity]]) -> None:
+    """"My last 3 lives averaged 5k diamonds … if I go live 20 times": the streams an amount was taken
+    from are not the streams to count, when the question counts others too."""
+    streams = by_unit.get("streams", [])
+    sampled = [q for q in streams if q.start > 0 and tokens[q.start - 1] in _SAMPLE_WORDS]
+    if sampled and (len(sampled) < len(streams) or by_unit.get("days") or _TIMES_RE.search(text)):
+        by_unit["streams"] = [q for q in streams if q not in sampled]
+        if not by_unit["streams"]:
+            del by_unit["streams"]
 
 
 def _stream_count(text: str, by_unit: dict[str, list[Quantity]]) -> tuple[Decimal, str] | None:

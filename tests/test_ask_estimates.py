@@ -394,6 +394,13 @@ def test_an_amount_a_period_for_a_stated_number_of_periods(service, question, am
      "4,000 diamonds a stream × 104 streams = 416,000 diamonds"),
     ("hago 4 lives por semana con un promedio de 2 mil diamantes cada una, cuánto es por semana", "$40.00",
      "2,000 diamonds a stream × 4 streams = 8,000 diamonds"),
+    # the streams an average was taken from are not the streams asked about
+    ("my last 3 lives i made 5k diamonds each, if i go live 20 times how much is that", "$500.00",
+     "5,000 diamonds a stream × 20 streams = 100,000 diamonds"),
+    ("my last 5 streams averaged 2k diamonds, if i do 12 streams next month how much", "$120.00",
+     "2,000 diamonds a stream × 12 streams = 24,000 diamonds"),
+    ("my last 3 lives made 5k diamonds each, what's that in dollars", "$75.00",  # the only streams counted
+     "5,000 diamonds a stream × 3 streams = 15,000 diamonds"),
     # amounts listed one after another are added up
     ("did 3 lives this week and got 12k, 8.5k and 20k diamonds, total in usd?", "$202.50",
      "12,000 + 8,500 + 20,000 = 40,500 diamonds"),
