@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Protocol
@@ -170,7 +170,10 @@ _INVERSE_RE = re.compile(
 # The words of `_WITHDRAW_RE` a bare balance stands next to ("withdraw 4k", "4k to cash out"); "got my 1k
 # finally … when i hit withdraw" counts followers.
 _WITHDRAW_WORDS = ("withdraw", "widthdraw", "cash", "out", "payout")
-_WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?(?:all\s+)?out|payout\s+limit")
+_WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?(?:all\s+)?out"
+                          r"|(?:get|its|it\s+is)\s+(?:it\s+)?all\s+out|payout\s+limit|(?:daily|a\s+day|per\s+day)\s+(?:cap|limit)")
+# An amount next to one of these is the daily cash-out cap, not the balance to withdraw.
+_CAP_WORDS = frozenset({"cap", "limit", "daily", "max", "maximum"})
 # A gift counted only by a word ("a rose", "un león") is an amount to work out when the question asks
 # what it is worth; "when someone sends a rose where does that go" asks how gifts work.
 _VALUE_RE = re.compile(r"how\s*much|how\s*many|\bget\b|worth|value|\bpay|\bpaid|\bmake|\bmade|\bearn|\bcost|\bprice|\bmoney|\bcash"
@@ -281,6 +284,8 @@ _PER_STREAM_RE = re.compile(r"\b(?:per|every|each|a)\s+(?:stream|live|session)\b
 _PAID_FOR_VIEWERS_RE = re.compile(r"\bpay(?:s|ing)?\s+(?:me\s+|you\s+|us\s+|streamers\s+)?(?:anything\s+)?(?:for|per)\s+"
                                   r"(?:that|this|those|these|them|the|all|each|every|a|[\d.,]+k?)?\s*(?:kind\s+of\s+)?"
                                   r"(?:traffic|views?|viewers?|people|ppl|watchers|visitors|person)\b")
+# Shorter words ("in", "of") are never a misspelt part of a gift's name.
+_TYPO_MIN_LENGTH = 4
 # "my last 3 lives": streams a question takes its figures from, not the streams it asks about.
 _SAMPLE_WORDS = frozenset({"last", "past", "previous", "recent", "prior", "latest", "first"})
 # "20 times a month", "go live 10 times": streams.
@@ -397,8 +402,11 @@ def number_of(token: str) -> tuple[Decimal, bool, bool] | None:
 class QuestionParser:
     """Finds the estimate a question states; the gift catalogue resolves gift names."""
 
-    def __init__(self, gifts: GiftResolver) -> None:
+    def __init__(self, gifts: GiftResolver, words: Collection[str] = frozenset()) -> None:
         self.gifts = gifts
+        # Words known to be spelt right (the knowledge base's): never read as a gift's name misspelt,
+        # so "a price list" has no Prince in it and "a diamond in pounds" no Diamond Ring.
+        self.words = words
 
     # --- reading quantities -----------------------------------------------------------------
 
@@ -539,6 +547,8 @@ class QuestionParser:
                  if not any(number_of(w) or w in "$€£%×*+=/" for w in words[:size])]
         for typo in (False, True)[:1 + typos]:
             for size in sizes:
+                if typo and all(len(w) < _TYPO_MIN_LENGTH or w in self.words for w in words[:size]):
+                    continue  # every word spelt right: not a typo of a name
                 gift = self.gifts.resolve(" ".join(words[:size]), typos=typo) or (
                     self.gifts.resolve(" ".join(tokens[start:j + size]), typos=typo) if j > start else None)
                 if gift is not None:
@@ -618,8 +628,9 @@ class QuestionParser:
         if _WITHDRAW_RE.search(text):
             if by_unit.get("diamonds"):
                 return Parsed("withdraw", {"diamonds": by_unit["diamonds"][0].value})
-            if money:
-                return Parsed("withdraw", {"usd": money[0].value})
+            balances = [q for q in money if not _CAP_WORDS.intersection(tokens[max(0, q.start - 3):q.end + 3])]
+            if balances or money:  # "$4,200 … with the $1,000 a day cap": the balance, not the cap
+                return Parsed("withdraw", {"usd": (balances or money)[0].value})
             near = [i for i, t in enumerate(tokens) if t.startswith(_WITHDRAW_WORDS)]
             balance = next((q.value for q in by_unit.get("count", ()) if q.value >= _BARE_BALANCE_MIN
                             and any(abs(q.start - i) <= 3 for i in near)), None)

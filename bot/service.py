@@ -364,7 +364,8 @@ def build_service(knowledge_dir: Path = KNOWLEDGE_DIR, templates_dir: Path = TEM
     analyzer = Analyzer(Lexicon.load(knowledge_dir / "lexicon.yaml"))
     gifts = load_gifts(knowledge_dir / "gifts.yaml")
     return Service(kb=kb, matcher=Matcher(kb, analyzer), renderer=Renderer(templates_dir),
-                   rate_book=load_rates(knowledge_dir / "rates.yaml"), gifts=gifts, parser=QuestionParser(gifts))
+                   rate_book=load_rates(knowledge_dir / "rates.yaml"), gifts=gifts,
+                   parser=QuestionParser(gifts, analyzer.vocabulary))
 
 
 def check_all(knowledge_dir: Path = KNOWLEDGE_DIR, templates_dir: Path = TEMPLATES_DIR) -> list[str]:

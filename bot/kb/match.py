@@ -71,7 +71,10 @@ GENERIC_TERMS = frozenset(stem(w) for w in
     detail differ down effect email enough explain fast few fix friend hard her his hit hold idea into itself
     leave list little low lower mad mean never nothing often other person phone piece please put right run said
     second set stop stuff thank through turn until used usual well whole wonder write yet guy mom daughter
-    son spot mas dos con ce je lang uma pour mu sich gehen mis untuk gon theyll""".split()
+    son spot mas dos con ce je lang uma pour mu sich gehen mis untuk gon theyll
+    nah lowkey crazy already against both cover eat else end everything hear instead kind look matter mention mid
+    min next nobody once open part plus possible side sign since sing smaller somewhere try while wise without
+    da em os ga br ca aja ada sih gak jadi mais mesmo muss gibt sont aux isang sal posso puedo tengo hacer fazer qual""".split()
 )
 
 Vector = dict[str, float]

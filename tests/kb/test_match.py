@@ -217,6 +217,8 @@ def test_question_reaches_its_topic(service, question, topic):
     "is there a text to speech thing that reads out who sent gifts", "should i put hashtags on a live title",
     "how do i stop gift animations covering my face on live", "where are the diamonds in minecraft 1.21",
     "my tiktok keeps logging me out after the update", "how do i get my beauty filter back on lives",
+    # chat fillers the knowledge base's phrasings happen to hold ("nah", "lowkey") say nothing of money
+    "dogecoin gonna moon or nah", "lowkey crazy weekend ngl",
 ])
 def test_question_that_is_not_ours_is_unknown(service, question):
     assert service.ask(question).kind == "unknown"
@@ -243,6 +245,8 @@ def test_set_up_words_beside_money_words_stay_ours(service, question, topic):
     "are xbox gift cards cheaper at walmart",
     "my son spent $50 on robux by accident, refund?",
     "what should i get my wife for our anniversary under $100",
+    "my acting agency wants new headshots, who is a good photographer",
+    "how much do people pay a nanny per hour around here",
 ])
 def test_another_domain_that_shares_our_words_is_not_ours(service, question):
     assert service.ask(question).kind == "unknown"
