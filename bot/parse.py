@@ -283,7 +283,7 @@ _PER_STREAM_RE = re.compile(r"\b(?:per|every|each|a)\s+(?:stream|live|session)\b
 # Asking what viewers themselves are paid for ("how much does tiktok pay for that kind of traffic").
 _PAID_FOR_VIEWERS_RE = re.compile(r"\bpay(?:s|ing)?\s+(?:me\s+|you\s+|us\s+|streamers\s+)?(?:anything\s+)?(?:for|per)\s+"
                                   r"(?:that|this|those|these|them|the|all|each|every|a|[\d.,]+k?)?\s*(?:kind\s+of\s+)?"
-                                  r"(?:traffic|views?|viewers?|people|ppl|watchers|visitors|person)\b")
+                                  r"(?:(?:live|tiktok|stream|concurrent|extra)\s+)?(?:traffic|views?|viewers?|people|ppl|watchers|visitors|person)\b")
 # Shorter words ("in", "of") are never a misspelt part of a gift's name.
 _TYPO_MIN_LENGTH = 4
 # "my last 3 lives": streams a question takes its figures from, not the streams it asks about.

@@ -95,6 +95,7 @@ def test_public_sample_estimates(service):
     ("ended my live with 55 diamonds lol, is a diamond worth a penny or less", "diamond_value"),
     ("about 2,500 people came through my live, how much does tiktok pay for that traffic", "per_view_pay"),
     ("how much does tiktok pay per 1000 viewers on a live", "per_view_pay"),
+    ("what does tiktok pay per 1000 live viewers", "per_view_pay"),
     # what a single diamond or coin is worth: what the knowledge base explains
     ("what is 1 diamond worth in real money", "diamond_value"),
     ("how much does one coin cost a viewer", "coin_value"),
