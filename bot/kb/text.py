@@ -41,7 +41,8 @@ _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
 # followers away", "she is 15k"). "My son is 19 and made…" is about something else.
 _STATED_AGE_RE = re.compile(
     r"\b((?:im|i\s+am|hes|he\s+is|shes|she\s+is|theyre|they\s+are|"
-    r"(?:son|daughter|kid|child|brother|sister|cousin|nephew|niece|friend|sibling)\s+is|(?:just\s+)?turn(?:ed|ing)|aged?)"
+    r"(?:son|daughter|kid|child|brother|sister|bro|sis|cousin|nephew|niece|friend|sibling|grandson|granddaughter"
+    r"|teen|teenager)\s+is|(?:just\s+)?turn(?:ed|ing)|aged?)"
     r"\s+(?:only\s+|just\s+|about\s+)?(?:[5-9]|1[0-8]))"
     r"(?![\d.,]|\s*(?:k\b|m\b|%|\$|[a-z]*(?:follow|view|coin|diamond|dollar|buck|gift|min|hour|hr|day|week|month|year"
     r"|stream|live|time|sub|fan|people|ppl|rose|lion|percent|x\b)))")
