@@ -141,7 +141,7 @@ def _without_final_e(word: str) -> str:
 
 # The lexicon's lists beside its synonyms (each optional), as `Lexicon` takes them.
 _LEXICON_LISTS = ("other_platforms", "multi_platform_cues", "tiktok_words", "setup_words", "money_words",
-                  "other_domain_words", "streaming_words")
+                  "other_domain_words", "streaming_words", "investing_words", "tiktok_currency_words")
 
 
 class _Phrases:
@@ -168,7 +168,8 @@ class Lexicon:
     def __init__(self, synonyms: Mapping[str, Iterable[str]], other_platforms: Iterable[str] = (),
                  multi_platform_cues: Iterable[str] = (), tiktok_words: Iterable[str] = ("tiktok",),
                  setup_words: Iterable[str] = (), money_words: Iterable[str] = (),
-                 other_domain_words: Iterable[str] = (), streaming_words: Iterable[str] = ()) -> None:
+                 other_domain_words: Iterable[str] = (), streaming_words: Iterable[str] = (),
+                 investing_words: Iterable[str] = (), tiktok_currency_words: Iterable[str] = ()) -> None:
         self.other_platforms = frozenset(fold(p) for p in other_platforms)
         self.multi_platform_cues = frozenset(fold(c) for c in multi_platform_cues)
         self.tiktok_words = frozenset(fold(w) for w in tiktok_words)
@@ -176,6 +177,8 @@ class Lexicon:
         self.money_words = frozenset(fold(w) for w in money_words)
         self._other_domains = _Phrases(other_domain_words)
         self.streaming_words = frozenset(fold(w) for w in streaming_words)
+        self._investing = _Phrases(investing_words)
+        self.tiktok_currency_words = frozenset(fold(w) for w in tiktok_currency_words)
         table: dict[str, str] = {}
         for canonical, forms in synonyms.items():
             for form in forms:
@@ -208,8 +211,13 @@ class Lexicon:
 
     def about_elsewhere(self, words: Sequence[str], present: AbstractSet[str]) -> bool:
         """The words ask about another domain that shares our words, and say nothing about
-        streaming: "is a 1 carat lab diamond worth it", "how do i appeal my property tax"."""
-        return present.isdisjoint(self.streaming_words) and self._other_domains.found(words, present)
+        streaming: "is a 1 carat lab diamond worth it", "how do i appeal my property tax"; or about
+        investing, and say nothing of streaming nor of TikTok's diamonds, coins and gifts ("is bitcoin
+        worth buying", but not "do diamonds go up and down like crypto")."""
+        if not present.isdisjoint(self.streaming_words):
+            return False
+        return self._other_domains.found(words, present) or (
+            present.isdisjoint(self.tiktok_currency_words) and self._investing.found(words, present))
 
     def apply(self, folded: str) -> str:
         """Replace each form found as whole words with its canonical word(s), longest form first,

@@ -249,6 +249,9 @@ def test_set_up_words_beside_money_words_stay_ours(service, question, topic):
     "what should i get my wife for our anniversary under $100",
     "my acting agency wants new headshots, who is a good photographer",
     "how much do people pay a nanny per hour around here",
+    "how do i get coins fast in animal crossing",
+    "is bitcoin worth buying right now or did i miss it",
+    "can i pay my phone bill with paypal",
 ])
 def test_another_domain_that_shares_our_words_is_not_ours(service, question):
     assert service.ask(question).kind == "unknown"
@@ -259,6 +262,9 @@ def test_another_domain_that_shares_our_words_is_not_ours(service, question):
     ("i stream roblox on live, how much do viewers pay for coins", "coin_value"),
     ("are tiktok diamonds anything like real lab diamonds, what is one worth", "diamond_value"),
     ("is there a birthday gift bonus if fans send lots of roses on my birthday live", "gifts_diamonds"),
+    # investing words beside TikTok's own currencies
+    ("do diamonds go up and down in value like crypto", "diamond_value"),
+    ("a guy wants to buy my diamonds and pay me in bitcoin, legit?", "scams"),
 ])
 def test_another_domains_words_beside_streaming_words_stay_ours(service, question, topic):
     assert service.ask(question).topic == topic
