@@ -48,7 +48,8 @@ _ONES = {w: n for n, w in enumerate("zero one two three four five six seven eigh
                                     "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
 _TENS = {w: 10 * n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
-_SPELT_WORD = "|".join(["a", "an", "half", "hundred", *_ONES, *_TENS, *_SCALES])
+_FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25")}  # "half a million", "a quarter of a million"
+_SPELT_WORD = "|".join(["a", "an", "of", "hundred", *_FRACTIONS, *_ONES, *_TENS, *_SCALES])
 _SPELT_RUN_RE = re.compile(rf"\b(?:{_SPELT_WORD})(?:(?:\s+and)?[\s-]+(?:{_SPELT_WORD}))+\b")
 # "how many roses make a dollar": one dollar, in a question asking how many it takes.
 _A_DOLLAR_RE = re.compile(r"\b(?:a|one)\s+(?:dollar|buck)\b")
@@ -157,6 +158,7 @@ _STRONG_RE = re.compile(  # words first, boundaries after them, as in `_FACT_RE`
     r"|convert(?<=\bconvert)|estimate(?<=\bestimate)"
     r"|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
     r"|what(?:\s+is|'s|s)\s+(?:it|that|this)\s+(?:actually|really|in\s+(?:real\s+)?money)"  # after a claim: the figure
+    r"|(?:real(?<=\breal)|actual(?<=\bactual)|true(?<=\btrue)|correct(?<=\bcorrect))\s+(?:number|figure|amount|total)\b"
 )
 # A LIVE or monthly projection from defaults needs an explicit ask, not just "30 viewers".
 _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
@@ -1141,11 +1143,12 @@ def _spelt_in_digits(match: re.Match[str]) -> str:
 
 
 def _spelt(words: list[str]) -> Decimal | None:
-    """The number words spell ("sixty two thousand five hundred": 62,500; "half a million"), or None
-    when they are not one number ("two three", "a ten", "one and a half")."""
+    """The number words spell ("sixty two thousand five hundred": 62,500; "half a million", "a quarter
+    of a million"), or None when they are not one number ("two three", "a ten", "one and a half")."""
     words = [w for w in words if w != "and"]
-    if len(words) == 3 and words[:2] == ["half", "a"] and words[2] in _SCALES:
-        return Decimal(_SCALES[words[2]]) / 2
+    core = [w for w in words if w not in ("a", "an", "of")]
+    if len(core) == 2 and core[0] in _FRACTIONS and core[1] in _SCALES and words[-1] == core[1]:
+        return _SCALES[core[1]] * _FRACTIONS[core[0]]
     total, group, last = 0, 0, ""
     for i, word in enumerate(words):
         after = words[i + 1] if i + 1 < len(words) else ""

@@ -500,6 +500,7 @@ def test_an_amount_a_stream_without_a_count_is_one_stream(service, question, amo
     ("sixty-two thousand five hundred diamonds to usd", "$312.50"),
     ("what are twenty-five roses worth", "$0.13"),
     ("half a million diamonds in dollars", "$2,500.00"),
+    ("quarter of a million diamonds in my balance, what is that in dollars", "$1,250.00"),
     ("cuánto son 2,5 millones de diamantes", "$12,500.00"),
     ("كم تساوي 40 ألف ماسة بالدولار", "$200.00"),  # Arabic: "thousand" and "diamond"
     ("عندي 2000 عملة هدايا كم أربح", "$10.00"),  # Arabic "coins"
@@ -513,6 +514,8 @@ def test_numbers_written_out_or_with_another_languages_scale(service, question, 
 @pytest.mark.parametrize(("words", "value"), [
     ("forty thousand", 40_000), ("one million two hundred thousand", 1_200_000), ("a hundred", 100),
     ("nine hundred and ninety nine", 999), ("half a million", 500_000),
+    ("a quarter of a million", 250_000), ("quarter million", 250_000), ("half a thousand", 500),
+    ("a quarter of", None), ("one of a million", None), ("million quarter", None),
     ("two three", None), ("a ten", None), ("one and a half", None), ("thousand million", None), ("fifty forty", None),
 ])
 def test_spelt_numbers_are_read_only_when_they_are_one_number(words, value):
@@ -535,9 +538,14 @@ def test_a_diamond_balance_with_an_agency_cut_shows_what_each_side_gets(service)
     assert "**$875.00**" in reply.markdown and "Agency takes → $375.00" in reply.markdown
 
 
-def test_a_claim_then_what_it_is_actually_gets_the_figure(service):
-    reply = service.ask("my summary says 84,000 diamonds this month. my friend says thats like 2k?? what is it actually")
-    assert reply.kind == "estimate" and "**$420.00**" in reply.markdown
+@pytest.mark.parametrize(("question", "amount"), [
+    ("my summary says 84,000 diamonds this month. my friend says thats like 2k?? what is it actually", "$420.00"),
+    ("my friend says $0.05 a diamond so my 12,000 diamonds = $600, whats the real number at the normal rate", "$60.00"),
+    ("what's the actual amount for 30k diamonds, my agency says 100 bucks", "$150.00"),
+])
+def test_a_claim_then_what_it_is_actually_gets_the_figure(service, question, amount):
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown
 
 
 def test_working_from_the_questions_numbers_is_shown_apart_from_assumptions(service):
