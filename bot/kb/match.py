@@ -77,6 +77,28 @@ GENERIC_TERMS = frozenset(stem(w) for w in
     da em os ga br ca aja ada sih gak jadi mais mesmo muss gibt sont aux isang sal posso puedo tengo hacer fazer qual""".split()
 )
 
+# Words after which the rest of a long question is the question itself: "my agency keeps pushing a like
+# goal, but honestly i just want to know if likes pay". (Who said what is not such a marker: "my agency
+# says 50%, who is right" asks about the agency's claim, with the agency as its subject.)
+_MAIN_ASK_RE = re.compile(
+    r"(?:what\s+i\s+(?:actually\s+|really\s+|just\s+)?(?:want|wanna|need)\s+to\s+know\s+is"
+    r"|\b(?:just|really|honestly|actually|only)\s+(?:want|wanna|need)\s+to\s+know"
+    r"|all\s+i\s+(?:want|wanna|need)\s+to\s+know\s+is|\b(?:my|the)\s+(?:real\s+|actual\s+|main\s+)?question\s+is)\b",
+    re.IGNORECASE)
+
+
+def main_ask(text: str) -> str | None:
+    """The part of `text` after its last main-question marker, or None (most questions have none)."""
+    low = text.lower()
+    if "know" not in low and "question" not in low:
+        return None
+    last = None
+    for last in _MAIN_ASK_RE.finditer(text):
+        pass
+    rest = text[last.end():].strip(" ,:;-") if last is not None else ""
+    return rest or None
+
+
 Vector = dict[str, float]
 # A feature's postings: the ids of the phrasings (or topics) that hold it, and its weight in each.
 Postings = tuple[np.ndarray, np.ndarray]
@@ -384,6 +406,13 @@ class Matcher:
         return list(index.topics) if index else []
 
     def match(self, text: str, guild_id: int | None = None) -> Match:
+        """The topic `text` asks about; after words that say which part is the question ("… but what i
+        actually want to know is …"), that part's topic when it is known on its own."""
+        if (ask := main_ask(text)) is not None and (focused := self._match(ask, guild_id)).known:
+            return focused
+        return self._match(text, guild_id)
+
+    def _match(self, text: str, guild_id: int | None) -> Match:
         words = self.analyzer.words(text)
         terms = self.analyzer.terms_of(words)
         feats = features(terms)

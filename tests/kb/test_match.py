@@ -539,3 +539,25 @@ def test_the_postings_give_the_classifiers_own_probabilities(service):
         if query:
             _, fused = matcher._kb.scores_and_probabilities(query)
             assert np.allclose(fused, matcher._classifier.probabilities(query), rtol=1e-9, atol=1e-12), question
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("my agency manager pushes a like goal every stream and says it feeds my payout, but honestly i just want to "
+     "know if likes themselves put any money in my account", "likes_pay"),
+    ("my agency wants me on 6 lives a week and i am tired. What I really want to know is whether TikTok pays "
+     "per viewer on a live", "per_view_pay"),
+    # the part after the marker says too little alone: the whole question decides
+    ("do likes on my live turn into money? that is my question", "likes_pay"),
+    ("i have a question i really want to know about, do likes pay", "likes_pay"),
+])
+def test_the_part_a_question_marks_as_its_question_decides(service, question, topic):
+    assert service.ask(question).topic == topic
+
+
+def test_main_ask_is_the_part_after_the_last_marker():
+    from bot.kb.match import main_ask
+
+    assert main_ask("long story. but what i actually want to know is: do likes pay?") == "do likes pay?"
+    assert main_ask("I just want to know X, but my real question is Y") == "Y"
+    assert main_ask("do likes pay") is None
+    assert main_ask("what i want to know is") is None  # nothing after it
