@@ -195,6 +195,7 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     # another platform named only as where a claim was heard: diamonds are TikTok's
     ("some youtube short claims 10 diamonds equal a dollar, is that for real", "diamond_value"),
     ("hi all, where does tiktok get its money from if the app is free", "tiktok_revenue"),  # "all" says nothing
+    ("whats the timeline of live rule changes", "regional_rules"),
     # a minor's age, stated of a younger brother
     ("my little bro is 15 and keeps trying to send me gifts, is he even allowed to buy coins", "eligibility"),
 ])
