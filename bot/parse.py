@@ -174,6 +174,7 @@ _INVERSE_RE = re.compile(
 _WITHDRAW_WORDS = ("withdraw", "widthdraw", "cash", "out", "payout")
 _WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?(?:all\s+)?out"
                           r"|(?:get|its|it\s+is)\s+(?:it\s+)?all\s+out|payout\s+limit|(?:daily|a\s+day|per\s+day)\s+(?:cap|limit)")
+_POINTS_RE = re.compile(r"\bpoints?\b")
 # An amount next to one of these is the daily cash-out cap, not the balance to withdraw.
 _CAP_WORDS = frozenset({"cap", "limit", "daily", "max", "maximum"})
 # A gift counted only by a word ("a rose", "un león") is an amount to work out when the question asks
@@ -577,6 +578,8 @@ class QuestionParser:
             return None  # "what's 1 diamond worth": what one is worth, which the knowledge base explains
         if not _strong_compute(text) and _fact_cue(text):  # the cheaper test first
             return None
+        if "point" in text and _POINTS_RE.search(text) and not any(q.unit in ("diamonds", "usd") for q in quantities):
+            return None  # "is a rose worth 1 point in a match": LIVE Match points are no money to work out
         parsed = self._choose(text, tokens, quantities)
         if parsed is not None:
             parsed = _with_sums(parsed, quantities)

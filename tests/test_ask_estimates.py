@@ -104,6 +104,9 @@ def test_public_sample_estimates(service):
     # words spelt right are not a gift's name misspelt ("price" is no Prince, "diamond in" no Diamond Ring)
     ("roughly how much is a diamond in pounds", "diamond_value"),
     ("my gran wants to gift me but asks what coins cost, is there a price list i can send her", "coin_value"),
+    # LIVE Match points are no money to work out
+    ("is a 1 coin rose worth 1 point in a match", "live_match"),
+    ("how many points is a lion worth in a battle", "live_match"),
     # an amount that is a fee a message asks for
     ("got an email saying my payout is on hold until i pay a $20 fee to unlock it, legit?", "scams"),
 ])
@@ -124,6 +127,7 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
     ("120 super fans at $9.99, i keep 50%", "$599.40"),
     ("1.2M views at $0.55 rpm", "$660.00"),
     ("i have $12,400 in my balance, how many days to withdraw it all", "13"),
+    ("i won a battle with 50k points and 12k diamonds, how much money", "$60.00"),  # the diamonds are
     # the amount beside a daily cap is the cap, not the balance
     ("got $4,200 in my balance, with the $1,000 a day cap how many days till its all out", "5 days"),
     ("with a daily limit of $1000 how long to get $3500 out", "4 days"),
