@@ -220,6 +220,7 @@ def test_question_reaches_its_topic(service, question, topic):
     "is there a text to speech thing that reads out who sent gifts", "should i put hashtags on a live title",
     "how do i stop gift animations covering my face on live", "where are the diamonds in minecraft 1.21",
     "my tiktok keeps logging me out after the update", "how do i get my beauty filter back on lives",
+    "how do i delete a video i posted by mistake", "can i change my tiktok username twice a month",
     # chat fillers the knowledge base's phrasings happen to hold ("nah", "lowkey") say nothing of money
     "dogecoin gonna moon or nah", "lowkey crazy weekend ngl",
 ])
