@@ -9,8 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.cache import LRU
 from bot.calc import loading
@@ -19,6 +21,7 @@ from bot.calc.errors import DataError
 MAX_COINS = 1_000_000
 FUZZY_CUTOFF = 85  # rapidfuzz ratio (0–100): high enough that "lionn" → Lion but "coins" matches nothing
 FUZZY_MIN_LENGTH = 4  # shorter names must match exactly ("gg" is a gift; "gf" is not a typo of it)
+ONE_EDIT_MIN_LENGTH = 5  # one letter off is a typo from here ("lyons"); "rise" is no Rose
 SEARCH_LIMIT = 25
 RESOLVED_KEPT = 4096
 
@@ -109,13 +112,31 @@ class GiftCatalogue:
         b = math.ceil(len(key) * (200 - FUZZY_CUTOFF) / FUZZY_CUTOFF)
         candidates = [name for _, name in sorted(
             pair for length in range(a, b + 1) for pair in self._names_by_length.get(length, ()))]
-        matches = process.extract(key, candidates, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_CUTOFF)
+        found = self._closest(key, candidates, fuzz.ratio, FUZZY_CUTOFF)
+        if found is not None or len(key) < ONE_EDIT_MIN_LENGTH:
+            return found
+        # One letter wrong or two swapped after the first ("lyons", "trians") is a typo of a gift's own
+        # name too, from five letters: the ratio above counts a swap as two edits and cuts short names
+        # off. Names are compared as written and with a plural "s" (not aliases: "trems" is no Train).
+        near = [form for _, (name, *_aliases) in self._keys
+                if name[0] == key[0] and len(key) - 2 <= len(name) <= len(key) + 1 for form in (name, name + "s")]
+        return self._closest(key, near, OSA.distance, 1)
+
+    def _closest(self, key: str, candidates: list[str], scorer: Any, cutoff: float) -> Gift | None:
+        """The one gift whose name (or its plural) among `candidates` `scorer` puts closest to `key`
+        within `cutoff`, first in the index's order; None when none is, or when two different gifts
+        are equally close."""
+        matches = process.extract(key, candidates, scorer=scorer, limit=2, score_cutoff=cutoff)
         if not matches:
             return None
-        best = self._index[matches[0][0]]
-        if len(matches) > 1 and matches[1][1] == matches[0][1] and self._index[matches[1][0]] is not best:
+        best, other = (self._index[self._index_key(m[0])] for m in (matches[0], matches[-1]))
+        if len(matches) > 1 and matches[1][1] == matches[0][1] and other is not best:
             return None  # two different gifts are equally close: don't guess
         return best
+
+    def _index_key(self, form: str) -> str:
+        """The index key a candidate form stands for (a name, or a name with a plural "s")."""
+        return form if form in self._index else form[:-1]
 
     def search(self, prefix: str, limit: int = SEARCH_LIMIT) -> list[Gift]:
         """Autocomplete: names or aliases starting with the text, then words starting with it, then

@@ -72,6 +72,8 @@ def test_every_gift_has_a_source_and_legacy_ones_are_marked(catalogue: GiftCatal
         ("heart", "Heart"),
         ("hearts", "Hearts"),
         ("pegasas", "Pegasus"),
+        ("lyons", "Lion"),  # one letter wrong, plural
+        ("trians", "Train"),  # two letters swapped
     ],
 )
 def test_resolve_tolerates_case_plurals_aliases_and_typos(catalogue: GiftCatalogue, query: str, name: str) -> None:
@@ -102,6 +104,8 @@ def test_resolve_tolerates_case_plurals_aliases_and_typos(catalogue: GiftCatalog
         "gf",
         "lizard",
         "!!!",
+        "rise",  # one letter from Rose, but too short to be read as a typo
+        "terms",  # one swap from an alias in the plural ("trems"), not from a gift's own name
     ],
 )
 def test_non_gifts_resolve_to_none(catalogue: GiftCatalogue, query: str) -> None:
@@ -200,13 +204,22 @@ def test_catalogue_of_rejects_clashing_names() -> None:
 
 
 def test_typo_matching_compares_only_names_that_can_reach_the_cutoff(catalogue: GiftCatalogue) -> None:
-    """Names too long or short for FUZZY_CUTOFF are skipped: the result is what comparing every
-    name gives, for misspellings of every gift and for words that are no gift at all."""
+    """Names too long or short for FUZZY_CUTOFF (or for one edit) are skipped: the result is what
+    comparing every name gives, for misspellings of every gift and for words that are no gift at all."""
     import random
 
     from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import OSA
 
-    from bot.calc.gifts import FUZZY_CUTOFF
+    from bot.calc.gifts import FUZZY_CUTOFF, ONE_EDIT_MIN_LENGTH
+
+    def closest(key: str, forms: list[str], scorer, cutoff) -> Gift | None:
+        every = process.extract(key, forms, scorer=scorer, limit=2, score_cutoff=cutoff)
+        if not every:
+            return None
+        best, other = (catalogue._index[m[0] if m[0] in catalogue._index else m[0][:-1]] for m in (every[0], every[-1]))
+        tie = len(every) > 1 and every[1][1] == every[0][1] and other is not best
+        return None if tie else best
 
     names = list(catalogue._index)
     rng = random.Random(5)
@@ -225,13 +238,13 @@ def test_typo_matching_compares_only_names_that_can_reach_the_cutoff(catalogue: 
             else:
                 chars[i] = rng.choice("abcdefghijklmnopqrstuvwxyz")
             keys.append("".join(chars))
+    keys += ["lyons", "trians", "rise", "pocket", "terms", "loves"]
     for key in keys:
-        every = process.extract(key, names, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_CUTOFF)
-        expected = None
-        if every:
-            best = catalogue._index[every[0][0]]
-            tie = len(every) > 1 and every[1][1] == every[0][1] and catalogue._index[every[1][0]] is not best
-            expected = None if tie else best
+        expected = closest(key, names, fuzz.ratio, FUZZY_CUTOFF)
+        if expected is None and len(key) >= ONE_EDIT_MIN_LENGTH:
+            own = [keys[0] for _, keys in catalogue._keys]  # each gift's own name, not its aliases
+            same_start = [form for name in own for form in (name, name + "s") if form[0] == key[0]]
+            expected = closest(key, same_start, OSA.distance, 1)
         assert catalogue._fuzzy(key) == expected, key
 
 
