@@ -113,13 +113,14 @@ class GiftCatalogue:
         candidates = [name for _, name in sorted(
             pair for length in range(a, b + 1) for pair in self._names_by_length.get(length, ()))]
         found = self._closest(key, candidates, fuzz.ratio, FUZZY_CUTOFF)
-        if found is not None or len(key) < ONE_EDIT_MIN_LENGTH:
+        if found is not None or len(key) < ONE_EDIT_MIN_LENGTH or " " in key:
             return found
-        # One letter wrong or two swapped after the first ("lyons", "trians") is a typo of a gift's own
-        # name too, from five letters: the ratio above counts a swap as two edits and cuts short names
+        # One letter wrong or two swapped after the first ("lyons", "trians") is a typo of a one-word
+        # gift name too, from five letters: the ratio above counts a swap as two edits and cuts short names
         # off. Names are compared as written and with a plural "s" (not aliases: "trems" is no Train).
         near = [form for _, (name, *_aliases) in self._keys
-                if name[0] == key[0] and len(key) - 2 <= len(name) <= len(key) + 1 for form in (name, name + "s")]
+                if name[0] == key[0] and len(key) - 2 <= len(name) <= len(key) + 1 and " " not in name
+                for form in (name, name + "s")]
         return self._closest(key, near, OSA.distance, 1)
 
     def _closest(self, key: str, candidates: list[str], scorer: Any, cutoff: float) -> Gift | None:

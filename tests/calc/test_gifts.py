@@ -241,8 +241,8 @@ def test_typo_matching_compares_only_names_that_can_reach_the_cutoff(catalogue: 
     keys += ["lyons", "trians", "rise", "pocket", "terms", "loves"]
     for key in keys:
         expected = closest(key, names, fuzz.ratio, FUZZY_CUTOFF)
-        if expected is None and len(key) >= ONE_EDIT_MIN_LENGTH:
-            own = [keys[0] for _, keys in catalogue._keys]  # each gift's own name, not its aliases
+        if expected is None and len(key) >= ONE_EDIT_MIN_LENGTH and " " not in key:
+            own = [keys[0] for _, keys in catalogue._keys if " " not in keys[0]]  # one-word own names, not aliases
             same_start = [form for name in own for form in (name, name + "s") if form[0] == key[0]]
             expected = closest(key, same_start, OSA.distance, 1)
         assert catalogue._fuzzy(key) == expected, key
