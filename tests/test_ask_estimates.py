@@ -36,6 +36,15 @@ def score(service, rows: list[tuple[str, list[str]]], name: str) -> float:
     return accuracy
 
 
+def estimate_showing(service, question: str, amount: str, *texts: str):
+    """The reply to `question`, checked to be an estimate whose figure is `amount` and that shows each of `texts`."""
+    reply = service.ask(question)
+    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown, reply.markdown
+    for text in texts:
+        assert text in reply.markdown, (text, reply.markdown)
+    return reply
+
+
 def test_dev_estimates(service):
     rows = [(r["question"], [r["number"]]) for r in read_rows(DEV)]
     assert score(service, rows, "independent estimate set") >= 0.95
@@ -368,8 +377,7 @@ def test_a_stated_rate_out_of_bounds_gives_the_topic_and_why(service):
      "$1.64", "3.3 × 99 coins = 327 coins"),
 ])
 def test_viewers_times_a_gifting_share_times_an_average_gift(service, question, amount, working):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
+    estimate_showing(service, question, amount, working)
 
 
 def test_an_average_gift_with_gifts_an_hour_or_an_uncounted_month_uses_the_live_model(service):
@@ -385,8 +393,7 @@ def test_an_average_gift_with_gifts_an_hour_or_an_uncounted_month_uses_the_live_
      "9,000 diamonds a week × 30 ÷ 7 weeks in a month × 3 months = 115,714 diamonds"),
 ])
 def test_an_amount_a_period_for_a_stated_number_of_periods(service, question, amount, working):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
+    estimate_showing(service, question, amount, working)
 
 
 @pytest.mark.parametrize(("question", "amount", "working"), [
@@ -439,8 +446,7 @@ def test_an_amount_a_period_for_a_stated_number_of_periods(service, question, am
 def test_amounts_worked_from_the_questions_own_numbers(service, question, amount, working):
     """Diamonds a stream times the streams counted, listed amounts added up, gifts times the people who
     each sent them: the figure, and the working shown under "From your question"."""
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and working in reply.markdown, reply.markdown
+    estimate_showing(service, question, amount, working)
 
 
 @pytest.mark.parametrize(("question", "paid"), [
@@ -459,8 +465,7 @@ def test_what_viewers_paid_for_diamonds_shows_the_coins_behind_them(service, que
     ("8k gmv last month, 10% commission", "$800.00"),
 ])
 def test_a_sales_total_without_a_dollar_sign_is_read_as_dollars_and_says_so(service, question, amount):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and "read as US dollars" in reply.markdown
+    estimate_showing(service, question, amount, "read as US dollars")
     assert "read as US dollars" not in service.ask("340 sales at 15% commission").markdown  # may count sales
 
 
@@ -511,8 +516,7 @@ def test_an_amount_a_stream_without_a_count_is_one_stream(service, question, amo
     ("5 mila diamanti quanto sono", "$25.00"),
 ])
 def test_numbers_written_out_or_with_another_languages_scale(service, question, amount):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown, reply.markdown
+    estimate_showing(service, question, amount)
 
 
 @pytest.mark.parametrize(("words", "value"), [
@@ -548,8 +552,7 @@ def test_a_diamond_balance_with_an_agency_cut_shows_what_each_side_gets(service)
     ("what's the actual amount for 30k diamonds, my agency says 100 bucks", "$150.00"),
 ])
 def test_a_claim_then_what_it_is_actually_gets_the_figure(service, question, amount):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown
+    estimate_showing(service, question, amount)
 
 
 def test_working_from_the_questions_numbers_is_shown_apart_from_assumptions(service):
@@ -571,8 +574,8 @@ def test_people_who_bought_are_the_units_sold(service):
     ("tenho 40 assinantes de $5 e fico com 70%, quanto recebo?", "$140.00"),
 ])
 def test_subscribers_and_a_kept_share_in_spanish_and_portuguese(service, question, amount):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and "store fee" not in reply.markdown.split("ℹ️")[0]
+    reply = estimate_showing(service, question, amount)
+    assert "store fee" not in reply.markdown.split("ℹ️")[0]
 
 
 @pytest.mark.parametrize(("question", "amount"), [
@@ -581,8 +584,7 @@ def test_subscribers_and_a_kept_share_in_spanish_and_portuguese(service, questio
     ("aylık 5 dolardan 80 abonem var, %50'si bana kalıyor, ayda ne kazanırım?", "$200.00"),  # "50% stays with me"
 ])
 def test_an_agency_cut_and_a_kept_share_in_other_languages(service, question, amount):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown, reply.markdown
+    estimate_showing(service, question, amount)
 
 
 def test_affiliate_units_and_commission_in_spanish(service):
@@ -598,9 +600,7 @@ def test_affiliate_units_and_commission_in_spanish(service):
     ("me mandaron 10 trenes en mi live, cuánto es para mí", "$44.95", None),
 ])
 def test_more_stated_figures_are_read(service, question, amount, working):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown, reply.markdown
-    assert working is None or working in reply.markdown
+    estimate_showing(service, question, amount, *([working] if working else []))
 
 
 def test_an_estimate_from_the_given_figures_alone_has_no_empty_assumptions_list(service):
@@ -614,8 +614,7 @@ def test_an_estimate_from_the_given_figures_alone_has_no_empty_assumptions_list(
     ("my agency takes 20% and my scaled live rewards rate is 40%, 50k diamonds?", "$160.00"),
 ])
 def test_a_stated_scaled_rewards_rate(service, question, amount):
-    reply = service.ask(question)
-    assert reply.kind == "estimate" and f"**{amount}**" in reply.markdown and "Scaled LIVE Rewards" in reply.markdown
+    estimate_showing(service, question, amount, "Scaled LIVE Rewards")
 
 
 def test_a_scaled_rewards_rate_over_the_cap_gets_the_topic_and_why(service):
