@@ -47,9 +47,10 @@ KEYWORD_BONUS, KEYWORD_BONUS_MAX = 0.12, 0.24
 # recurs in the phrasings of at most DISTINCTIVE_TOPICS topics.
 DISTINCTIVE_TOPICS = 3
 # Too general alone, but a money word with another of these ("does tiktok pay you for going live")
-# is a question about creator money; "tiktok" and "live" alone ("my tiktok live keeps crashing") are not.
+# is a question about creator money, and streaming is going live ("is 3x a week better for money");
+# "tiktok" and "live" alone ("my tiktok live keeps crashing") are not.
 _MONEY_TERMS = frozenset(stem(w) for w in ("money", "pay"))
-_CORE_TERMS = _MONEY_TERMS | frozenset(stem(w) for w in ("tiktok", "live"))
+_CORE_TERMS = _MONEY_TERMS | frozenset(stem(w) for w in ("tiktok", "live", "stream"))
 # A knowledge-base topic that fails a gate keeps this share of its score: a strong match still wins.
 # A question about another platform alone ("how much does twitch pay per sub") keeps less: the
 # words it shares with our topics are what every platform's money questions say.

@@ -198,6 +198,8 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("whats the timeline of live rule changes", "regional_rules"),
     # a minor's age, stated of a younger brother
     ("my little bro is 15 and keeps trying to send me gifts, is he even allowed to buy coins", "eligibility"),
+    # streaming is going live: with a money word it is a question about creator money
+    ("should i stream every day or is 3x a week better for money", "grow_earnings"),
 ])
 def test_question_reaches_its_topic(service, question, topic):
     assert service.ask(question).topic == topic
