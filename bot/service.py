@@ -314,7 +314,7 @@ class Service:
     def _ask(self, question: str, guild_id: int | None) -> Reply:
         parsed = self.parser.parse(question)
         note = None
-        if parsed is not None:
+        if parsed is not None and not self.matcher.not_ours_to_work_out(question):
             try:
                 return self.estimate(parsed.kind, parsed.params, guild_id, parsed.assumed, parsed.currency,
                                      parsed.worked)

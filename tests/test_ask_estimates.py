@@ -126,6 +126,19 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
         assert reply.topic == topic
 
 
+@pytest.mark.parametrize("question", [
+    "stuck at diamond 2 in valorant, who wants to duo",
+    "got 300k fifa coins, how much is that worth",
+    "my kid has 40 diamonds in minecraft, worth anything",
+])
+def test_another_domains_numbers_are_not_worked_out(service, question):
+    assert service.ask(question).kind == "unknown"
+
+
+def test_another_domain_beside_an_amount_of_money_is_still_worked_out(service):
+    assert right(service, "need $75 for my phone bill, how many diamonds is that", ["15,000 diamonds"])
+
+
 @pytest.mark.parametrize(("question", "figure"), [
     ("2 lions and a galaxy", "$304.99"),
     ("a brand dmed me asking my rate for 20k followers, how much should i charge", "$256.25"),  # asks outright

@@ -406,6 +406,15 @@ class Matcher:
         index = self._guilds.get(guild_id) if guild_id is not None else None
         return list(index.topics) if index else []
 
+    def not_ours_to_work_out(self, text: str) -> bool:
+        """`text` asks about another domain that shares our words and states no amount of money: its
+        numbers are that domain's ("hardstuck diamond 2 in valorant", "my fifa coins 200k worth how
+        much"), unlike "need $75 for my phone bill, how many diamonds is that"."""
+        if _AMOUNT_RE.search(text):
+            return False
+        words = self.analyzer.words(text)
+        return self.analyzer.lexicon.about_elsewhere(words, set(words))
+
     def match(self, text: str, guild_id: int | None = None) -> Match:
         """The topic `text` asks about; after words that say which part is the question ("… but what i
         actually want to know is …"), that part's topic when it is known on its own."""

@@ -155,10 +155,20 @@ class _Phrases:
         self._rests = dict(rests)
 
     def found(self, words: Sequence[str], present: AbstractSet[str]) -> bool:
+        return self.count(words, present, enough=1) > 0
+
+    def count(self, words: Sequence[str], present: AbstractSet[str], enough: int = 2) -> int:
+        """How many different phrases are in `words`, counting up to `enough`."""
         if present.isdisjoint(self.starts):
-            return False
-        return any(tuple(words[i + 1:i + 1 + len(rest)]) == rest
-                   for i, word in enumerate(words) for rest in self._rests.get(word, ()))
+            return 0
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        for i, word in enumerate(words):
+            for rest in self._rests.get(word, ()):
+                if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
+                    seen.add((word, rest))
+                    if len(seen) >= enough:
+                        return len(seen)
+        return len(seen)
 
 
 class Lexicon:
@@ -213,11 +223,17 @@ class Lexicon:
         """The words ask about another domain that shares our words, and say nothing about
         streaming: "is a 1 carat lab diamond worth it", "how do i appeal my property tax"; or about
         investing, and say nothing of streaming nor of TikTok's diamonds, coins and gifts ("is bitcoin
-        worth buying", but not "do diamonds go up and down like crypto")."""
+        worth buying", but not "do diamonds go up and down like crypto"); or weigh two investments
+        against each other, whose coins and gifts are not TikTok's, and say nothing of TikTok's own
+        diamonds ("bitcoin or solana coins this month", but not "can i cash out diamonds as btc or eth")."""
         if not present.isdisjoint(self.streaming_words):
             return False
-        return self._other_domains.found(words, present) or (
-            present.isdisjoint(self.tiktok_currency_words) and self._investing.found(words, present))
+        if self._other_domains.found(words, present):
+            return True
+        investments = self._investing.count(words, present)
+        if investments >= 2:
+            return present.isdisjoint(self.tiktok_words)
+        return investments == 1 and present.isdisjoint(self.tiktok_currency_words)
 
     def apply(self, folded: str) -> str:
         """Replace each form found as whole words with its canonical word(s), longest form first,

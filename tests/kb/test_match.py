@@ -223,6 +223,8 @@ def test_question_reaches_its_topic(service, question, topic):
     "how do i stop gift animations covering my face on live", "where are the diamonds in minecraft 1.21",
     "my tiktok keeps logging me out after the update", "how do i get my beauty filter back on lives",
     "how do i delete a video i posted by mistake", "can i change my tiktok username twice a month",
+    # account support
+    "i forgot my password and the reset code never comes", "how do i get my old account back",
     # chat fillers the knowledge base's phrasings happen to hold ("nah", "lowkey") say nothing of money
     "dogecoin gonna moon or nah", "lowkey crazy weekend ngl",
 ])
@@ -256,6 +258,14 @@ def test_set_up_words_beside_money_words_stay_ours(service, question, topic):
     "how do i get coins fast in animal crossing",
     "is bitcoin worth buying right now or did i miss it",
     "can i pay my phone bill with paypal",
+    # two investments weighed against each other: their coins are crypto coins
+    "which coin has more upside this year, xrp or cardano",
+    "is it smarter to hold eth coins or bitcoin",
+    # game ranks and currencies, dating-app matches, council tax
+    "stuck in diamond 3 in valorant, any tips to rank up",
+    "cheapest way to get fc coins for ultimate team",
+    "why am i getting no matches on hinge",
+    "is council tax cheaper for a single person",
 ])
 def test_another_domain_that_shares_our_words_is_not_ours(service, question):
     assert service.ask(question).kind == "unknown"
@@ -269,6 +279,7 @@ def test_another_domain_that_shares_our_words_is_not_ours(service, question):
     # investing words beside TikTok's own currencies
     ("do diamonds go up and down in value like crypto", "diamond_value"),
     ("a guy wants to buy my diamonds and pay me in bitcoin, legit?", "scams"),
+    ("can i cash out my diamonds as bitcoin or eth instead of dollars", "withdraw_payout"),
 ])
 def test_another_domains_words_beside_streaming_words_stay_ours(service, question, topic):
     assert service.ask(question).topic == topic
