@@ -155,7 +155,7 @@ _STRONG_RE = re.compile(  # words first, boundaries after them, as in `_FACT_RE`
     r"|worth(?<=\bworth)\b(?!\s+(?:it\b|the\s+same|of\b|(?:a|one|half\s+a)\s+(?:cent|penny|dollar|buck)\b))"
     r"|in\s+(?:usd|dollars?|\$)|payout(?<=\bpayout)\b|=\s*\??\s*$|=\s*how|calc(?<=\bcalc)\b"
     r"|calculat(?<=\bcalculat)(?:e|ion)\b|calculator(?<=\bcalculator)\b(?!\s+(?:says?|said|shows?|showed|gives?|gave)\b)"
-    r"|convert(?<=\bconvert)|estimate(?<=\bestimate)"
+    r"|convert(?<=\bconvert)|estimate(?<=\bestimate)|number(?<=\bnumber)\s+of\s+days\b"
     r"|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
     r"|what(?:\s+is|'s|s)\s+(?:it|that|this)\s+(?:actually|really|in\s+(?:real\s+)?money)"  # after a claim: the figure
     r"|(?:real(?<=\breal)|actual(?<=\bactual)|true(?<=\btrue)|correct(?<=\bcorrect))\s+(?:number|figure|amount|total)\b"
@@ -168,6 +168,8 @@ _INVERSE_RE = re.compile(
     r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|can\s+|does\s+|will\s+|to\s+|for\b|with\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
     r"|(?P<what2>[a-z💎🪙🌹🦁' ]{2,30}?)\s+(?:needed|required|i\s+need|do\s+i\s+need)\s+(?:for|to)"
     r"|\b[cq]uant[oa]s\s+(?P<what3>[a-z' ]{2,30}?)\s+(?:necesito|preciso|para|por|=)"  # Spanish, Portuguese
+    r"|\b(?:berapa|ilang)\s+(?P<what4>[a-z' ]{2,30}?)\s+(?:yang\s+)?(?:dibutuhkan|diperlukan|perlu|butuh|untuk|buat"
+    r"|kailangan|para|=)"  # Indonesian, Tagalog
 )
 # The words of `_WITHDRAW_RE` a bare balance stands next to ("withdraw 4k", "4k to cash out"); "got my 1k
 # finally … when i hit withdraw" counts followers.
@@ -268,7 +270,7 @@ _BUY_WORDS = frozenset({"bought", "buy", "buys", "purchased", "ordered", "order"
 # "average gift 300 coins", "avg 50 coins": a gift's typical size, just before its coins.
 # Amounts a question lists to be added up, what may stand between them, and words that make two a range.
 _SUMMED_UNITS = frozenset({"diamonds", "coins", "views"})
-_LIST_WORDS = frozenset({"and", "+", "&", "plus", "then", "y", "e", "dan", "ve", "und", "et", "n",
+_LIST_WORDS = frozenset({"and", "+", "&", "/", "plus", "then", "y", "e", "dan", "ve", "und", "et", "n",
                          "yesterday", "today", "tonight", "monday", "tuesday", "wednesday", "thursday", "friday",
                          "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun"})
 _RANGE_WORDS = frozenset({"between", "from", "entre", "antara", "either"})
@@ -609,7 +611,7 @@ class QuestionParser:
         if inverse and goal is not None:
             target = goal.value
             assumed = () if money else (f"{target.normalize():,f} read as US dollars",)  # "to make 500 a month"
-            what = inverse.group("what") or inverse.group("what2") or inverse.group("what3")
+            what = next(w for w in inverse.group("what", "what2", "what3", "what4") if w)
             gift, _ = self._gift_after(tokenize(what), 0)
             if gift is not None and _SPEND_RE.search(text) and not _EARN_RE.search(text):  # a viewer buying
                 return Parsed("gifts_bought", {"name": gift.name, "usd": target, **_channel(text), **agency}, assumed)
@@ -1183,7 +1185,7 @@ def _may_be_inverse(text: str) -> bool:
     """False when `_INVERSE_RE` can't match: each of its ways holds one of these words ("uant" is in
     cuantos and quantos). (It is slow to search: most of it is a lazy run of letters that could start
     anywhere.)"""
-    return "many" in text or "need" in text or "required" in text or "uant" in text
+    return "many" in text or "need" in text or "required" in text or "uant" in text or "berapa" in text or "ilang" in text
 
 
 def _fact_cue(text: str) -> bool:
@@ -1200,8 +1202,9 @@ def _strong_compute(text: str) -> bool:
 
 def _added_up(tokens: Sequence[str], found: list[Quantity]) -> list[Quantity]:
     """Amounts listed one after another ("12k, 8.5k and 20k diamonds", "5k diamonds monday, 7k tuesday",
-    "4k + 6k coins") as one quantity, their total: a bare number in the list takes the unit the list
-    names. Only lists joined by commas, "and", "+" or days; not a range ("between 5k and 10k")."""
+    "4k + 6k coins", "9,000 / 6,500 diamonds") as one quantity, their total: a bare number in the list
+    takes the unit the list names. Only lists joined by commas, "and", "+", "/" or days; not a range
+    ("between 5k and 10k")."""
     out: list[Quantity] = []
     index = 0
     while index < len(found):

@@ -199,6 +199,9 @@ def test_another_domain_beside_an_amount_of_money_is_still_worked_out(service):
     ("how much do 2000 diamonds pay in 2025", "$10.00"),
     ("quantos diamantes preciso para 100 dolares", "20,000 diamonds"),
     ("cuántos leones por 1000 dólares", "7 Lions"),
+    ("berapa diamond yang dibutuhkan untuk $20", "4,000 diamonds"),
+    ("minimum number of days to withdraw 500k diamonds at the daily cap?", "3 days"),  # "minimum", yet a figure
+    ("ilang diamonds kailangan para sa $30", "6,000 diamonds"),
     ("cuánto gano con 10 leones", "10 × Lion"),
     ("berapa uang dari 100rb diamond", "100,000 diamonds"),
     ("2 juta diamonds berapa", "2,000,000 diamonds"),
@@ -307,7 +310,8 @@ def test_the_tokenizer_and_number_reader_shortcuts_change_nothing():
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(4000)]
     texts += ["what are 40k dimonds worth", "2 lions and a galaxy", "$1.2m at 30%", "10^30 coins", ".5 usd", "٣ roses"]
     texts += ["how many roses for $25", "how  many lions = $100", "lions needed for $50", "roses required to make $5",
-              "what do i need for 10k", "coins i need to get $20", "cuantos leones para $50", "quantas rosas por 10"]
+              "what do i need for 10k", "coins i need to get $20", "cuantos leones para $50", "quantas rosas por 10",
+              "berapa diamond untuk $5", "ilang rosas kailangan para $2"]
     for text in texts:
         if not _may_be_inverse(fold(text)):
             assert _INVERSE_RE.search(fold(text)) is None, text
@@ -444,6 +448,8 @@ def test_an_amount_a_period_for_a_stated_number_of_periods(service, question, am
      "10,000 + 15,000 = 25,000 diamonds"),
     ("i got 3k coins, 5k coins and 2k coins in gifts, what do i get", "$50.00", "3,000 + 5,000 + 2,000 = 10,000 coins"),
     ("ganhei 10 mil e 5 mil diamantes, quanto dá", "$75.00", "10,000 + 5,000 = 15,000 diamonds"),
+    ("this week's lives: 9,000 / 6,500 / 4,500 diamonds, what's it all in dollars", "$100.00",
+     "9,000 + 6,500 + 4,500 = 20,000 diamonds"),
     # a list of what streams averaged is one stream's amount
     ("i average 4k and 6k diamonds a stream, 20 streams a month", "$500.00",
      "(4,000 + 6,000) ÷ 2 = 5,000 diamonds; 5,000 diamonds a stream × 20 streams = 100,000 diamonds"),
