@@ -200,6 +200,9 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     ("my little bro is 15 and keeps trying to send me gifts, is he even allowed to buy coins", "eligibility"),
     # streaming is going live: with a money word it is a question about creator money
     ("should i stream every day or is 3x a week better for money", "grow_earnings"),
+    # streamers' shorthand for the viewers watching at once
+    ("is peak ccv monetized directly or only thru gifts", "per_view_pay"),
+    ("are concurrents monetized or only gifts", "per_view_pay"),
 ])
 def test_question_reaches_its_topic(service, question, topic):
     assert service.ask(question).topic == topic
