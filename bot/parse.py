@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from bot.calc.payout import EARNING_UNITS
 from bot.chars import APOSTROPHES, CharTable
 
 _NUMBER_RE = re.compile(
@@ -164,6 +165,11 @@ _STRONG_RE = re.compile(  # words first, boundaries after them, as in `_FACT_RE`
 _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
                             r"|what(?:'s|s|\s+is|\s+would\s+be)\s+that\b"
                             r"|\bestimate|\bcalc|\bprojection|\bpotential|\bexpect|\bearn(?:ings?)?\b|\bincome\b")
+# An amount earned each stream or period is added up only when the question asks for the sum: "$3 a
+# stream, 4 nights a week … what moves the needle" asks something else.
+_TOTAL_RE = re.compile(r"how\s*much|hw\s*much|what(?:'s|s|\s+is|\s+would\s+be|\s+does|\s+do)\s+(?:that|this|it)\b"
+                       r"|\btotal\b|\bin\s+all\b|altogether|\bcomes?\s+to\b|\badds?\s+up\b|\bend\s+up\s+with\b"
+                       r"|\bleft\s+for\s+me\b|\bcuanto|\bquanto|\bberapa|\bcombien|\bwie\s*viel")
 _INVERSE_RE = re.compile(
     r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|can\s+|does\s+|will\s+|to\s+|for\b|with\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
     r"|(?P<what2>[a-z💎🪙🌹🦁' ]{2,30}?)\s+(?:needed|required|i\s+need|do\s+i\s+need)\s+(?:for|to)"
@@ -263,7 +269,7 @@ _IN_USD = ("amounts in US dollars, as LiveTally's rates are (moderators can show
 _SHARE_WORDS = ("share", "keep", "split", "get", "cut", "%", "quedo", "queda", "fico", "fica", "recibo", "recebo",
                 "kaliyor", "bana")
 # A percentage near one of these is the creator's own US Scaled LIVE Rewards rate.
-_SCALED_WORDS = ("scaled", "rewards", "reward", "tier", "missions", "mission")
+_SCALED_WORDS = ("scaled", "rewards", "reward", "tier", "missions", "mission", "slr")
 # Units whose single one ("1 diamond", "one coin") is asked about as what one is worth.
 _ONE_OF = frozenset({"diamonds", "coins"})
 _BUY_WORDS = frozenset({"bought", "buy", "buys", "purchased", "ordered", "order", "orders"})
@@ -785,9 +791,11 @@ class QuestionParser:
                 params["gifter_share"] = _pct(gifters)
             return self._live_or_month(text, by_unit, params, agency, assumed)
 
-        if money and agency:  # "$600 per video for 3 videos": the amount for all of them
-            amount, worked = _per_counted(tokens, money[0], by_unit)
-            return Parsed("agency", {"amount": amount, "percent": agency["agency"]}, worked=worked)
+        if money and _TOTAL_RE.search(text) and (earned := self._earned_over(text, tokens, by_unit, money[0])) is not None:
+            times, per = earned  # "$15 a live, 20 lives a month", "$8 a day … a year", "$600 per video, 3 videos"
+            return Parsed("earnings", {"amount": money[0].value, "times": times, "per": per, **agency})
+        if money and agency:  # "my agency takes 20% of the $500 i made"
+            return Parsed("agency", {"amount": money[0].value, "percent": agency["agency"]})
         return None
 
     # --- helpers ----------------------------------------------------------------------------
@@ -882,6 +890,18 @@ class QuestionParser:
         count, period = counted
         return count if period == "month" else (count * _OVER[period, "month"][0]).quantize(Decimal("0.1"))
 
+    def _earned_over(self, text: str, tokens: Sequence[str], by_unit: dict[str, list[Quantity]],
+                     q: Quantity) -> tuple[Decimal, str] | None:
+        """How many of what the money `q` is earned per, when the question counts them or asks about a
+        longer span: "$15 a live, 20 lives a month" (20, "stream"), "$8 a day … a year" (365, "day"),
+        "$600 per video for 3 videos" (3, "video"). None when it is not an amount each time."""
+        if (streams := self._per_stream(text, tokens, by_unit, q)) is not None:
+            return streams, "stream"
+        if (span := _span(tokens, q.end)) is not None:
+            source, factor, count, _, _ = span
+            return _whole(factor * count, Decimal("0.1")), source
+        return _per_counted(tokens, q, by_unit)
+
     def _per_stream(self, text: str, tokens: Sequence[str], by_unit: dict[str, list[Quantity]],
                     q: Quantity) -> Decimal | None:
         """The streams to multiply `q` by when it is an amount per stream ("6k diamonds a stream, 3 times
@@ -943,24 +963,34 @@ def _over_period(tokens: Sequence[str], q: Quantity, unit: str, amount: Decimal 
     when the quantity is per a shorter one ("3,000 diamonds a day … a month": 90,000), with the sum as
     an assumption to show (`given` says what the amount is, if not "3,000 diamonds"); else the amount."""
     amount = q.value if amount is None else amount
-    source = _period_at(tokens, q.end)
-    if source is None:
+    span = _span(tokens, q.end)
+    if span is None:
         return amount, ()
+    source, factor, count, how, target = span
+    total = _whole(amount * factor * count)
     given = given or f"{amount.normalize():,f} {unit}"
-    if (lasting := _lasting(tokens, q.end)) is not None and _PERIODS[lasting[1]] >= _PERIODS[source]:
+    return total, (f"{given} a {source} × {how} = {total:,f} {unit}{f' a {target}' if target else ''}",)
+
+
+def _span(tokens: Sequence[str], end: int) -> tuple[str, Decimal, Decimal, str, str | None] | None:
+    """For an amount per period that ends at `end` ("3,000 diamonds a day"), when the question asks
+    about a longer span: (its period, the periods in one of the span's, how many of those, the working,
+    the span's period when it is one period). "… for four weeks" (a day): ("day", 7, 4, "7 days in a
+    week × 4 weeks", None); "… what's that a month": ("day", 30, 1, "30 days in a month", "month")."""
+    source = _period_at(tokens, end)
+    if source is None:
+        return None
+    if (lasting := _lasting(tokens, end)) is not None and _PERIODS[lasting[1]] >= _PERIODS[source]:
         count, period = lasting  # "18,400 diamonds a week for four weeks": × 4
         factor, days = (Decimal(1), "") if period == source else _OVER[source, period]
-        total = _whole(amount * factor * count)
-        spans = f"{days} × " if days else ""
-        return total, (f"{given} a {source} × {spans}{_plain(count)} {period}s = {total:,f} {unit}",)
-    targets = [_PERIOD_WORDS[w] for i, w in enumerate(tokens) if w in _PERIOD_WORDS and not q.end <= i < q.end + 2
+        return source, factor, count, f"{f'{days} × ' if days else ''}{_plain(count)} {period}s", None
+    targets = [_PERIOD_WORDS[w] for i, w in enumerate(tokens) if w in _PERIOD_WORDS and not end <= i < end + 2
                and (i == 0 or tokens[i - 1] in _PER_WORDS or w.endswith("ly"))]
     target = max(targets, key=_PERIODS.__getitem__, default=None)
     if target is None or _PERIODS[target] <= _PERIODS[source]:
-        return amount, ()
+        return None
     factor, days = _OVER[source, target]
-    total = _whole(amount * factor)
-    return total, (f"{given} a {source} × {days} = {total:,f} {unit} a {target}",)
+    return source, factor, Decimal(1), days, target
 
 
 def _lasting(tokens: Sequence[str], start: int) -> tuple[Decimal, str] | None:
@@ -977,17 +1007,15 @@ def _lasting(tokens: Sequence[str], start: int) -> tuple[Decimal, str] | None:
     return None
 
 
-def _per_counted(tokens: Sequence[str], q: Quantity, by_unit: dict[str, list[Quantity]]) -> tuple[Decimal, tuple[str, ...]]:
-    """An amount each of something the question counts ("$600 per video … 3 videos"): the amount times
-    the count, with the working; else the amount alone."""
+def _per_counted(tokens: Sequence[str], q: Quantity, by_unit: dict[str, list[Quantity]]) -> tuple[Decimal, str] | None:
+    """An amount each of the posts or videos the question counts ("$600 per video … 3 videos"): how many,
+    and which."""
     if q.end + 1 < len(tokens) and tokens[q.end] in ("per", "a", "each", "every", "/"):
-        unit = _UNITS.get(tokens[q.end + 1])
-        counted = [c for c in by_unit.get(unit, ()) if c is not q] if unit else []
-        if counted:
-            total = _whole(q.value * counted[0].value, Decimal("0.01"))
-            word = tokens[q.end + 1]
-            return total, (f"${q.value:,f} a {word.removesuffix('s')} × {_plain(counted[0].value)} = ${total:,f}",)
-    return q.value, ()
+        word = tokens[q.end + 1].removesuffix("s")
+        counted = [c for c in by_unit.get(_UNITS.get(word, ""), ()) if c is not q]
+        if word in EARNING_UNITS and counted:
+            return counted[0].value, word
+    return None
 
 
 def _earning_goal(tokens: Sequence[str], qs: list[Quantity]) -> Quantity | None:

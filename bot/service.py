@@ -45,8 +45,10 @@ ESTIMATE_TOPICS: Mapping[str, str] = {
     "coins_for_usd": "gifts_diamonds", "gift": "gifts_diamonds", "gifts": "gifts_diamonds",
     "gifts_for_usd": "gifts_diamonds", "gifts_bought": "gifts_diamonds", "subs": "subscriptions",
     "views": "creativity_program", "series": "series", "brand": "brand_deals", "affiliate": "affiliate_shop", "agency": "agencies",
-    "withdraw": "withdraw_payout", "convert": "regional_rules",
+    "withdraw": "withdraw_payout", "convert": "regional_rules", "earnings": "earnings_benchmarks",
 }
+# Money earned per sponsored post or video belongs with brand deals, not with what streams make.
+_EARNED_PER_TOPICS: Mapping[str, str] = {"post": "brand_deals", "video": "brand_deals"}
 CHOICES_MAX = 25
 CHOICE_NAME_MAX = 100
 # Finished replies kept for repeats (a burst of the same question after a big stream). Bounded in
@@ -165,7 +167,10 @@ class Service:
         def make() -> Reply:
             rates = self.rates_for(guild_id)
             result = compute(kind, params, rates if currency is None else rates.in_currency(*currency), self.gifts)
-            topic = self.kb.get(ESTIMATE_TOPICS.get(kind, ""))
+            topic_id = ESTIMATE_TOPICS.get(kind, "")
+            if kind == "earnings":
+                topic_id = _EARNED_PER_TOPICS.get(str(params.get("per")), topic_id)
+            topic = self.kb.get(topic_id)
             return self.renderer.estimate(result, topic=topic, assumed=assumed, worked=worked)
 
         try:

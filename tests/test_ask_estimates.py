@@ -414,6 +414,27 @@ def test_an_amount_a_period_for_a_stated_number_of_periods(service, question, am
 
 
 @pytest.mark.parametrize(("question", "amount", "working"), [
+    ("i make about $15 a live and do 20 lives a month, what is that a month", "$300.00",
+     "$15.00 a stream × 20 streams = $300.00"),
+    ("averaging $12 per stream, 5 streams a week, how much a month", "$256.80",  # 5 × 30/7 streams
+     "$12.00 a stream × 21.4 streams = $256.80"),
+    ("if i make $8 a day from gifts what's that a year", "$2,920.00", "$8.00 a day × 365 days = $2,920.00"),
+    ("i get $25 a week from gifts for 6 weeks, total?", "$150.00", "$25.00 a week × 6 weeks = $150.00"),
+])
+def test_money_earned_each_stream_or_period_over_the_ones_counted(service, question, amount, working):
+    estimate_showing(service, question, amount, working)
+
+
+@pytest.mark.parametrize("question", [
+    "is $50 a stream good for 200 viewers", "i made $40 a stream last week, is that normal",
+    # counted, but the question asks something else than their sum
+    "4 nights a week my gifts are maybe $3 a stream, what actually gets people gifting more",
+])
+def test_money_earned_each_stream_without_asking_for_the_sum_gets_the_topic(service, question):
+    assert service.ask(question).kind == "answer"
+
+
+@pytest.mark.parametrize(("question", "amount", "working"), [
     ("last month: 15 lives, averaging about 4,000 diamonds each, what's that in cash", "$300.00",
      "4,000 diamonds a stream × 15 streams = 60,000 diamonds"),
     ("i go live 4x a week and pull roughly 2.5k diamonds a stream, how much over 3 weeks", "$150.00",
@@ -613,7 +634,7 @@ def test_affiliate_units_and_commission_in_spanish(service):
 
 @pytest.mark.parametrize(("question", "amount", "working"), [
     ("a brand pays $250 per post for 4 posts and my manager takes 10%, what's left for me", "$900.00",
-     "$250 a post × 4 = $1,000.00"),
+     "$250.00 a post × 4 posts = $1,000.00 × (1 − 10% agency) = $900.00"),
     ("my series costs $2.99 and 500 fans bought it, i keep 90%, how much", "$1,345.50", None),
     ("i have $2,500 in my balance, with the $1,000 a day cap how many days to pull it all out", "3 days", None),
     ("me mandaron 10 trenes en mi live, cuánto es para mí", "$44.95", None),
@@ -630,6 +651,7 @@ def test_an_estimate_from_the_given_figures_alone_has_no_empty_assumptions_list(
 
 @pytest.mark.parametrize(("question", "amount"), [
     ("im at 38% on scaled rewards and made 20,000 diamonds this week, what's that", "$76.00"),
+    ("my slr is 30%, what do 50k diamonds pay", "$150.00"),  # SLR: Scaled LIVE Rewards
     ("my agency takes 20% and my scaled live rewards rate is 40%, 50k diamonds?", "$160.00"),
 ])
 def test_a_stated_scaled_rewards_rate(service, question, amount):

@@ -18,7 +18,7 @@ from bot.calc.live import (
                            usd_to_diamonds,
 )
 from bot.calc.money import cents, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_rate, parse_amount, parse_fraction
-from bot.calc.payout import agency_split, convert, projection, withdraw_days
+from bot.calc.payout import agency_split, convert, earned_over, projection, withdraw_days
 from bot.calc.rates import RATE_KEYS, RateBook, Rates, RateSpec, load_rates
 from bot.calc.registry import KINDS, KindSpec, ParamSpec, compute, parse_gift_list
 from bot.calc.result import Assumption, Band, Estimate, Line
@@ -28,7 +28,7 @@ __all__ = [
     "Assumption", "Band", "CalcError", "DataError", "Estimate", "Gift", "GiftCatalogue", "InputError", "KindSpec",
     "Line", "ParamSpec", "RateBook", "RateError", "RateSpec", "Rates",
     "affiliate", "agency_split", "brand_deal", "cents", "coins_to_usd", "compute", "convert", "creator_rewards",
-    "diamonds_to_usd", "fmt_count", "fmt_money", "fmt_number", "fmt_percent", "fmt_rate", "gifts_for_usd", "gifts_value",
+    "diamonds_to_usd", "earned_over", "fmt_count", "fmt_money", "fmt_number", "fmt_percent", "fmt_rate", "gifts_for_usd", "gifts_value",
     "live_month", "live_session", "load_gifts", "load_rates", "parse_amount", "parse_fraction", "parse_gift_list",
     "projection", "series", "subscriptions", "usd_to_coins", "usd_to_diamonds", "withdraw_days",
 ]

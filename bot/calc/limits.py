@@ -60,6 +60,7 @@ BUYERS = _limit(10**9, integral=True)
 FOLLOWERS = _limit(10**10, integral=True)
 POSTS = _limit(1000, integral=True)
 UNITS = _limit(10**9, integral=True)
+TIMES = _limit(10**6)  # streams, days or posts an amount is earned over (4.3 weeks in a month)
 
 # Amounts and rates.
 USD = _limit(10**12)

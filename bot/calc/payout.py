@@ -1,13 +1,14 @@
-"""After the earning: an agency's cut, days to withdraw under the daily cap, currency, and a month's total."""
+"""After the earning: an agency's cut, what an amount earned each time adds up to, days to withdraw under
+the daily cap, currency, and a month's total."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
 
-from bot.calc.compose import agency_cut, local_note, money_estimate
+from bot.calc.compose import agency_cut, agency_input, local_note, money_estimate
 from bot.calc.errors import InputError
-from bot.calc.limits import DIAMONDS, FX_RATE, SHARE, USD
+from bot.calc.limits import DIAMONDS, FX_RATE, SHARE, TIMES, USD
 from bot.calc.money import ceil_whole, currency_code, fmt_count, fmt_money, fmt_number, fmt_percent, fmt_rate, plain
 from bot.calc.rates import Rates
 from bot.calc.result import Band, Estimate, InputValue, Line
@@ -29,6 +30,32 @@ def agency_split(rates: Rates, *, amount: Decimal | int | None = None, diamonds:
         lines=(Line("Agency takes", None, "", Band.exact(gross * cut.fraction)),),
         inputs={**inputs, **({"percent": cut.fraction} if percent is not None else {})},
     )
+
+
+# What an amount earned "each time" can be earned per: streams, periods, or pieces of paid work.
+EARNING_UNITS = ("stream", "day", "week", "month", "post", "video")
+
+
+def earned_over(rates: Rates, amount: Decimal | int, *, times: Decimal | int = 1, per: str = "stream",
+                agency: Decimal | None = None) -> Estimate:
+    """What `amount` USD earned each `per` (a stream, a day, a sponsored post…) comes to over `times` of
+    them: "$15 a LIVE, 20 LIVEs a month" is $300. The amount is taken as what the creator is paid, so
+    only an agency share the question states is taken off (not the server's default)."""
+    each, count = USD.check("amount", amount), TIMES.check("times", times)
+    if per not in EARNING_UNITS:
+        raise InputError(f"per must be one of: {', '.join(EARNING_UNITS)}")
+    total = each * count
+    formula = f"{fmt_money(each)} a {per} × {fmt_count(count, per)} = {fmt_money(total)}"
+    title = f"{fmt_count(count, per)} at {fmt_money(each)} each"
+    lines: tuple[Line, ...] = ()
+    if agency is not None:
+        cut = agency_cut(rates, agency)
+        formula += f" × (1 − {fmt_percent(cut.fraction)} agency) = {fmt_money(total * cut.kept)}"
+        title += ", after the agency's cut"
+        lines = (Line("Agency takes", None, "", Band.exact(total * cut.fraction)),)
+        total *= cut.kept
+    return money_estimate(rates, kind="earnings", title=title, amount=Band.exact(total), formula=formula,
+                          lines=lines, inputs={"amount": each, "times": count, "per": per, **agency_input(agency)})
 
 
 def withdraw_days(rates: Rates, *, usd: Decimal | int | None = None, diamonds: Decimal | int | None = None) -> Estimate:

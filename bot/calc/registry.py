@@ -47,6 +47,7 @@ from bot.calc.limits import (
     SHARE,
     STREAMS,
     SUBSCRIBERS,
+    TIMES,
     UNITS,
     USD,
     VIEWERS,
@@ -399,6 +400,17 @@ KINDS: Mapping[str, KindSpec] = {
                 _num("percent", "percent", SHARE, "the agency's share (default: this server's agency cut)"),
             ),
             _with_catalogue_ignored(payout.agency_split),
+        ),
+        KindSpec(
+            "earnings",
+            "what an amount you earn each stream, day or post comes to over a number of them",
+            (
+                _num("amount", "decimal", USD, "what you earn each time, in USD", required=True),
+                _num("times", "decimal", TIMES, "how many streams, days or posts (default 1)"),
+                _choice("per", payout.EARNING_UNITS, "what the amount is earned per (default: stream)"),
+                _num("agency", "percent", SHARE, "share an agency takes, if any (none unless given)"),
+            ),
+            _with_catalogue_ignored(payout.earned_over),
         ),
         KindSpec(
             "withdraw",

@@ -17,6 +17,7 @@ from bot.calc import (
     convert,
     creator_rewards,
     diamonds_to_usd,
+    earned_over,
     gifts_for_usd,
     gifts_value,
     live_month,
@@ -392,6 +393,20 @@ def test_agency_cut_from_the_server_applies_to_earnings(book) -> None:
 def test_agency_split_needs_exactly_one_amount(rates, kwargs) -> None:
     with pytest.raises(InputError, match="one of them"):
         agency_split(rates, **kwargs)
+
+
+def test_an_amount_earned_each_time_over_a_number_of_times(rates) -> None:
+    estimate = earned_over(rates, D("12.50"), times=D("21.4"), per="stream")
+    assert money(estimate) == exact("267.50") and estimate.formula == "$12.50 a stream × 21.4 streams = $267.50"
+    assert estimate.assumptions == ()  # the creator's own figure: no rate of ours is in it
+
+
+def test_an_amount_earned_each_time_loses_only_a_stated_agency_share(book) -> None:
+    server = book.with_overrides({"agency_cut": "20%"})
+    assert money(earned_over(server, 600, times=3, per="video")) == exact("1800.00")
+    estimate = earned_over(server, 600, times=3, per="video", agency=D("0.15"))
+    assert money(estimate) == exact("1530.00") and estimate.lines[0].amount == Band.exact(D("270.00"))
+    assert estimate.formula.endswith("× (1 − 15% agency) = $1,530.00")
 
 
 @pytest.mark.parametrize(
