@@ -52,6 +52,8 @@ _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 _FRACTIONS = {"half": Decimal("0.5"), "quarter": Decimal("0.25")}  # "half a million", "a quarter of a million"
 _SPELT_WORD = "|".join(["a", "an", "of", "hundred", *_FRACTIONS, *_ONES, *_TENS, *_SCALES])
 _SPELT_RUN_RE = re.compile(rf"\b(?:{_SPELT_WORD})(?:(?:\s+and)?[\s-]+(?:{_SPELT_WORD}))+\b")
+# "two grand", "1.5 grand", "a grand": thousands of dollars.
+_GRAND_RE = re.compile(rf"\b(\d+(?:\.\d+)?|a|{'|'.join(_ONES)}|{'|'.join(_TENS)})\s?grand\b")
 # "how many roses make a dollar": one dollar, in a question asking how many it takes.
 _A_DOLLAR_RE = re.compile(r"\b(?:a|one)\s+(?:dollar|buck)\b")
 # "10 000", "1 250 000": groups of three digits after a space belong to the number before them.
@@ -59,6 +61,10 @@ _SPACED_THOUSANDS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
 # "10.000", "1.250.000": points between groups of three digits separate thousands, as much of the
 # world writes them (a decimal never starts a number written like that: "0.005" is left alone).
 _POINT_THOUSANDS_RE = re.compile(r"(?<![\d.,])[1-9]\d{0,2}(?:\.\d{3})+(?![\d]|[.,]\d)")
+# Units some languages write in two words (folded): Vietnamese diamonds.
+_UNIT_PHRASES = {"kim cuong": "diamonds"}
+# "12500 $", "4.99$": a dollar sign after the amount (after the thousands above are joined).
+_SIGN_AFTER_RE = re.compile(r"(?<![\w.,$])(\d[\d.,]*)\s?\$(?![\w$])")
 # "1,5k", "2,5 mil", "12,50": a comma before one or two digits is a decimal comma (a thousands
 # separator is followed by three).
 _DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d{1,2}(?![\d,]))")
@@ -78,8 +84,14 @@ _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "couple": 2, 
                  "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
                  "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "hundred": 100,
                  "dozen": 12,
-                 # "un león", "um leão", "une galaxie", "ein Löwe": one gift in other languages
-                 "un": 1, "una": 1, "uno": 1, "une": 1, "um": 1, "uma": 1, "ein": 1, "eine": 1, "einen": 1}
+                 # "un león", "um leão", "une galaxie", "ein Löwe", "seis leões": gifts counted in other languages
+                 "un": 1, "una": 1, "uno": 1, "une": 1, "um": 1, "uma": 1, "ein": 1, "eine": 1, "einen": 1,
+                 "dos": 2, "dois": 2, "duas": 2, "deux": 2, "zwei": 2, "dua": 2, "tres": 3, "trois": 3, "drei": 3,
+                 "tiga": 3, "cuatro": 4, "quatro": 4, "quatre": 4, "vier": 4, "empat": 4, "cinco": 5, "cinq": 5,
+                 "funf": 5, "lima": 5, "seis": 6, "sechs": 6, "enam": 6, "siete": 7, "sete": 7, "sept": 7,
+                 "sieben": 7, "tujuh": 7, "ocho": 8, "oito": 8, "huit": 8, "acht": 8, "delapan": 8, "nueve": 9,
+                 "nove": 9, "neuf": 9, "neun": 9, "sembilan": 9, "diez": 10, "dez": 10, "dix": 10, "zehn": 10,
+                 "sepuluh": 10}
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u0621-\u064a]+|[$€£%×*+=/]|💎|🪙|🌹|🦁")  # Arabic words too
 
 # Unit words that may follow a number (first token decides; "super fans" is two tokens).
@@ -91,8 +103,8 @@ for _unit, _words in {
     "views": "view views vues vistas plays vids visualizacoes visualizacao visualizaciones visualizzazioni aufrufe",
     "viewers": "viewer viewers viewrs viwers watchers watching people ppl concurrent ccv audience gifters supporters",
     "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships suscriptores"
-            " suscriptor assinantes assinante abonnes abonnenten iscritti abone abonem aboneler abonelerim",
-    "followers": "follower followers folowers followrs fans",
+            " suscriptor assinantes assinante abonnenten iscritti abone abonem aboneler abonelerim",
+    "followers": "follower followers folowers followrs fans abonnes",  # TikTok's French for followers
     "units": "unit units sales sold orders items products pieces pcs unidades unidad pedidos ventas vendas",
     "hours": "hour hours hrs hr h",
     "minutes": "min mins minute minutes",
@@ -107,6 +119,12 @@ for _unit, _words in {
 _FILLER = frozenset("of de in on worth tiktok tt more qualified total extra about around roughly like the my creator rewards live"
                     .split())
 _GIFT_WINDOW = 4
+# Words between the two sides of a rate ("1 diamond = 5 cents", "2 coins make 1 diamond"); those of the
+# second set only beside one of the first ("is worth").
+_RATE_WORDS = frozenset({"=", "make", "makes", "equals", "equal", "is", "worth", "to"})
+_RATE_WORDS_ALONE = frozenset({"is", "worth", "to"})
+# A number followed by one of these is cents of a dollar.
+_CENT_WORDS = frozenset({"c", "cent", "cents", "¢", "centavos", "centimos"})
 _PRICE_WORDS = frozenset({"at", "@", "priced", "costs", "cost", "price", "paying"})
 DEFAULT_HOURS = Decimal(2)
 # A number with no unit in a withdrawal question is a balance from here up ("withdraw 4k"); below it
@@ -159,7 +177,9 @@ _STRONG_RE = re.compile(  # words first, boundaries after them, as in `_FACT_RE`
     r"|convert(?<=\bconvert)|estimate(?<=\bestimate)|number(?<=\bnumber)\s+of\s+days\b"
     r"|what\s+(?:do|would|will|did|could|can)\s+i\s+(?:\w+\s+)?(?:get|make|earn|keep|receive)"
     r"|what(?:\s+is|'s|s)\s+(?:it|that|this)\s+(?:actually|really|in\s+(?:real\s+)?money)"  # after a claim: the figure
-    r"|(?:real(?<=\breal)|actual(?<=\bactual)|true(?<=\btrue)|correct(?<=\bcorrect))\s+(?:number|figure|amount|total)\b"
+    r"|(?:real(?<=\breal)|actual(?<=\bactual)|true(?<=\btrue)|correct(?<=\bcorrect)|right(?<=\bright))\s+(?:number|figure|amount|total)\b"
+    r"|is\s+(?:that|this|the|their|his|her)\s+(?:figure|number|amount|total|math|maths)\s+(?:right|correct|accurate)"
+    r"|what\s+(?:does|did|would|will)\s+(?:that|it|this)\s+cost\b"
 )
 # A LIVE or monthly projection from defaults needs an explicit ask, not just "30 viewers".
 _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
@@ -179,9 +199,11 @@ _INVERSE_RE = re.compile(
 )
 # The words of `_WITHDRAW_RE` a bare balance stands next to ("withdraw 4k", "4k to cash out"); "got my 1k
 # finally … when i hit withdraw" counts followers.
-_WITHDRAW_WORDS = ("withdraw", "widthdraw", "cash", "out", "payout")
-_WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?(?:all\s+)?out"
-                          r"|(?:get|its|it\s+is)\s+(?:it\s+)?all\s+out|payout\s+limit|(?:daily|a\s+day|per\s+day)\s+(?:cap|limit)")
+_WITHDRAW_WORDS = ("withdraw", "widthdraw", "cash", "out", "payout", "auszahl", "retir", "saca", "saque", "tarik",
+                   "cekme", "cekim")
+_WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?(?:all\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?(?:all\s+)?out"
+                          r"|(?:get|its|it\s+is)\s+(?:it\s+)?all\s+out|payout\s+limit|(?:daily|a\s+day|per\s+day)\s+(?:cap|limit)"
+                          r"|auszahl|\bretir(?:ar|o|er|ada)\b|\bretrait|\bsac(?:ar|o)\b|\bsaque|\btarik\b|\bcek(?:mek|im)\b|\brut\s+tien")
 _POINTS_RE = re.compile(r"\bpoints?\b")
 # An amount next to one of these is the daily cash-out cap, not the balance to withdraw.
 _CAP_WORDS = frozenset({"cap", "limit", "daily", "max", "maximum"})
@@ -279,6 +301,7 @@ _SUMMED_UNITS = frozenset({"diamonds", "coins", "views"})
 _LIST_WORDS = frozenset({"and", "+", "&", "/", "plus", "then", "y", "e", "dan", "ve", "und", "et", "n",
                          "yesterday", "today", "tonight", "monday", "tuesday", "wednesday", "thursday", "friday",
                          "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun"})
+_LIST_UNIT_REACH = 6  # words before a list of bare numbers in which its unit may be named
 _RANGE_WORDS = frozenset({"between", "from", "entre", "antara", "either"})
 _AVERAGE_WORDS = frozenset({"average", "avg", "averages", "averaging", "averaged", "typical", "usual", "usually",
                             "mean", "median", "media", "promedio", "moyenne"})
@@ -292,7 +315,7 @@ _GIFTING_WORDS = ("gift", "gifts", "gifters", "gifting", "send", "tip")
 # "1,000 coins every stream": an amount per stream, times the streams.
 _PER_STREAM_RE = re.compile(r"\b(?:per|every|each|a)\s+(?:stream|live|session)\b")
 # Asking what viewers themselves are paid for ("how much does tiktok pay for that kind of traffic").
-_PAID_FOR_VIEWERS_RE = re.compile(r"\bpay(?:s|ing)?\s+(?:me\s+|you\s+|us\s+|streamers\s+)?(?:anything\s+)?(?:for|per)\s+"
+_PAID_FOR_VIEWERS_RE = re.compile(r"\bpay(?:s|ing)?\s+(?:me\s+|you\s+|u\s+|ya\s+|us\s+|streamers\s+)?(?:anything\s+)?(?:for|per)\s+"
                                   r"(?:that|this|those|these|them|the|all|each|every|a|[\d.,]+k?)?\s*(?:kind\s+of\s+)?"
                                   r"(?:(?:live|tiktok|stream|concurrent|extra)\s+)?(?:traffic|views?|viewers?|people|ppl|watchers|visitors|person)\b")
 # Shorter words ("in", "of") are never a misspelt part of a gift's name.
@@ -448,6 +471,10 @@ class QuestionParser:
             if is_money:
                 found.append(Quantity(value, "usd", i, i + 1))
                 i += 1
+                continue
+            if i + 1 < len(tokens) and tokens[i + 1] in _CENT_WORDS:  # "rpm at 45c", "50 cents"
+                found.append(Quantity(value / 100, "usd", i, i + 2))
+                i += 2
                 continue
             unit, end = self._unit_after(tokens, i + 1)
             if unit is None and i >= 2 and tokens[i - 1] in ("x", "×", "*") and (
@@ -605,7 +632,7 @@ class QuestionParser:
 
     def _choose(self, text: str, tokens: Sequence[str], qs: list[Quantity]) -> Parsed | None:
         by_unit: dict[str, list[Quantity]] = {}
-        for q in qs:
+        for q in _without_rates(tokens, qs):
             by_unit.setdefault(q.unit, []).append(q)
         _drop_sampled_streams(text, tokens, by_unit)
         money = by_unit.get("usd", [])
@@ -630,7 +657,8 @@ class QuestionParser:
                     return Parsed("diamonds_for_usd", {"usd": target, **agency}, assumed)
                 return Parsed("coins_for_usd", {"usd": target, **_channel(text), **agency}, assumed)  # a viewer buying
 
-        if money and not by_unit.get("diamonds") and _IN_DIAMONDS_RE.search(text):  # "what's $1000 in diamonds"
+        if money and not by_unit.get("diamonds") and _IN_DIAMONDS_RE.search(text) and not _WITHDRAW_RE.search(text):
+            # "what's $1000 in diamonds" (but "$3,000 in diamonds, can i pull it all out" is a withdrawal)
             return Parsed("diamonds_for_usd", {"usd": money[0].value, **agency})
 
         if money and by_unit.get("diamonds") and _HOW_LONG_RE.search(text):  # days of earning to reach an amount
@@ -820,7 +848,7 @@ class QuestionParser:
             if q.unit == "rpm_after":
                 return q.value
             if q.unit in ("usd", "count"):
-                near = tokens[max(0, q.start - 4):q.end + 2]  # "rpm is sitting at $1.10"
+                near = [t.removesuffix("'s") for t in tokens[max(0, q.start - 4):q.end + 2]]  # "rpm is sitting at $1.10"
                 if "rpm" in near or "cpm" in near or ("per" in near and ("1k" in near or "1000" in near or "thousand" in near)):
                     return q.value
         return None
@@ -1036,6 +1064,19 @@ def _buyers(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:
     return [q for q in qs if q.unit in ("viewers", "followers") and _BUY_WORDS.intersection(tokens[q.end:q.end + 2])]
 
 
+def _without_rates(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:
+    """The quantities without those that state a rate, one thing in another ("1 diamond = 5 cents",
+    "2 coins make 1 diamond", "1 lion is worth 29,999 coins"): a claim's or a fact's terms, not amounts
+    to work out ("reddit says 1 diamond = 5 cents so my 30k diamonds should be $1,500")."""
+    rates: set[int] = set()
+    for i, (q, nxt) in enumerate(zip(qs, qs[1:])):
+        between = tokens[q.end:nxt.start]
+        if (q.unit != nxt.unit and 1 in (q.value, nxt.value) and 0 < len(between) <= 2
+                and all(t in _RATE_WORDS for t in between) and not _RATE_WORDS_ALONE.issuperset(between)):
+            rates |= {i, i + 1}
+    return [q for i, q in enumerate(qs) if i not in rates] if rates else qs
+
+
 def _drop_sampled_streams(text: str, tokens: Sequence[str], by_unit: dict[str, list[Quantity]]) -> None:
     """"My last 3 lives averaged 5k diamonds … if I go live 20 times": the streams an amount was taken
     from are not the streams to count, when the question counts others too."""
@@ -1140,11 +1181,16 @@ def _in_dollars(text: str, code: str, per_usd: Decimal) -> tuple[str, tuple[str,
 
 def _plain_numbers(text: str) -> str:
     """Folded text with the numbers people write in many ways written one way: gift emoji as the
-    gifts' names, written-out amounts in digits, and thousands and decimals as `_NUMBER_RE` reads
-    them. Text without a digit only has the first two to do."""
+    gifts' names, units of two words as one, written-out amounts in digits, and thousands and decimals
+    as `_NUMBER_RE` reads them. Text without a digit only has the first three to do."""
     for emoji, name in _EMOJI_GIFTS.items():
         if emoji in text:
             text = text.replace(emoji, f" {name} ")
+    for words, unit in _UNIT_PHRASES.items():  # "200.000 kim cuong": a unit written in two words
+        if words in text:
+            text = re.sub(rf"\b{words}\b", unit, text)
+    if "grand" in text:
+        text = _GRAND_RE.sub(_grand_in_dollars, text)
     if "illion" in text or "thousand" in text or "hundred" in text or "ty" in text:  # "forty thousand"
         text = _SPELT_RUN_RE.sub(_spelt_in_digits, text)
     if ("dollar" in text or "buck" in text) and _may_be_inverse(text):
@@ -1159,6 +1205,8 @@ def _plain_numbers(text: str) -> str:
         text = _DECIMAL_COMMA_RE.sub(".", text)
     if " " in text:  # "10 000 diamonds": thousands set apart with spaces
         text = _SPACED_THOUSANDS_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
+    if "$" in text:  # "12.500 $": the sign after the number, as German and French write it
+        text = _SIGN_AFTER_RE.sub(r"$\1", text)
     if "x" in text or "×" in text or "*" in text:  # "3x a week": three times; "3x lion": three lions; "lion x3"
         text = _NAME_TIMES_RE.sub(" x ", _TIMES_X_RE.sub(r"\1 ", _TIMES_A_RE.sub(r"\1 times", text)))
     if "%" in text:
@@ -1168,6 +1216,12 @@ def _plain_numbers(text: str) -> str:
 
 def _is_year(value: Decimal) -> bool:
     return value == value.to_integral_value() and 1990 <= value <= 2099
+
+
+def _grand_in_dollars(match: re.Match[str]) -> str:
+    count = match.group(1)
+    value = Decimal(1) if count == "a" else Decimal(_ONES.get(count, _TENS.get(count, 0))) or Decimal(count)
+    return f"${value * 1000:f}"
 
 
 def _spelt_in_digits(match: re.Match[str]) -> str:
@@ -1231,8 +1285,8 @@ def _strong_compute(text: str) -> bool:
 def _added_up(tokens: Sequence[str], found: list[Quantity]) -> list[Quantity]:
     """Amounts listed one after another ("12k, 8.5k and 20k diamonds", "5k diamonds monday, 7k tuesday",
     "4k + 6k coins", "9,000 / 6,500 diamonds") as one quantity, their total: a bare number in the list
-    takes the unit the list names. Only lists joined by commas, "and", "+", "/" or days; not a range
-    ("between 5k and 10k")."""
+    takes the unit the list names, after its numbers or shortly before them ("diamonds this week: 3,200
+    / 4,750"). Only lists joined by commas, "and", "+", "/" or days; not a range ("between 5k and 10k")."""
     out: list[Quantity] = []
     index = 0
     while index < len(found):
@@ -1240,6 +1294,8 @@ def _added_up(tokens: Sequence[str], found: list[Quantity]) -> list[Quantity]:
         while index + len(run) < len(found) and _joined(tokens, run[-1], found[index + len(run)]):
             run.append(found[index + len(run)])
         units = {q.unit for q in run} - {"count"}
+        if not units and len(run) > 1:  # "diamonds this week: 3,200 / 4,750"
+            units = _unit_named_before(tokens, run[0].start)
         unit = next(iter(units)) if len(units) == 1 else None
         largest = max(q.value for q in run)
         if (len(run) < 2 or unit not in _SUMMED_UNITS or run[0].start > 0 and tokens[run[0].start - 1] in _RANGE_WORDS
@@ -1254,6 +1310,15 @@ def _added_up(tokens: Sequence[str], found: list[Quantity]) -> list[Quantity]:
         out.append(Quantity(total, unit, run[0].start, run[-1].end, parts=parts, averaged=averaged))
         index += len(run)
     return out
+
+
+def _unit_named_before(tokens: Sequence[str], start: int) -> set[str]:
+    """The unit a list of bare numbers is of, named shortly before it: "diamonds per day this week:
+    3,200 / 4,750 / 1,980"."""
+    for word in reversed(tokens[max(0, start - _LIST_UNIT_REACH):start]):
+        if _UNITS.get(word) in _SUMMED_UNITS:
+            return {_UNITS[word]}
+    return set()
 
 
 def _joined(tokens: Sequence[str], q: Quantity, nxt: Quantity) -> bool:

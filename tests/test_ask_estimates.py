@@ -113,6 +113,8 @@ def test_public_sample_estimates(service):
     # words spelt right are not a gift's name misspelt ("price" is no Prince, "diamond in" no Diamond Ring)
     ("roughly how much is a diamond in pounds", "diamond_value"),
     ("my gran wants to gift me but asks what coins cost, is there a price list i can send her", "coin_value"),
+    # TikTok's French "abonnés" are followers, not paying subscribers
+    ("j'ai 5000 abonnés, combien je peux gagner en live", "earnings_benchmarks"),
     # LIVE Match points are no money to work out
     ("is a 1 coin rose worth 1 point in a match", "live_match"),
     ("how many points is a lion worth in a battle", "live_match"),
@@ -127,11 +129,12 @@ def test_fact_questions_with_numbers_get_the_topic(service, question, topic):
 
 
 @pytest.mark.parametrize("question", [
+    "youtube pays me $4 per 1000 views, what do 2m views make",  # another platform's own figures
     "stuck at diamond 2 in valorant, who wants to duo",
     "got 300k fifa coins, how much is that worth",
     "my kid has 40 diamonds in minecraft, worth anything",
 ])
-def test_another_domains_numbers_are_not_worked_out(service, question):
+def test_another_platforms_or_domains_numbers_are_not_worked_out(service, question):
     assert service.ask(question).kind == "unknown"
 
 
@@ -201,6 +204,19 @@ def test_another_domain_beside_an_amount_of_money_is_still_worked_out(service):
     ("cuántos leones por 1000 dólares", "7 Lions"),
     ("berapa diamond yang dibutuhkan untuk $20", "4,000 diamonds"),
     ("minimum number of days to withdraw 500k diamonds at the daily cap?", "3 days"),  # "minimum", yet a figure
+    ("my rpm is 38c and i had 900k qualified views, total?", "$342.00"),  # cents
+    # the dollar sign after the amount, and withdrawing in other languages
+    ("hab 4.200 $ auf dem konto, wie lange dauert das auszahlen", "5 days"),
+    ("tengo 2.500$ para retirar, cuantos dias", "3 days"),
+    ("tôi có 50.000 kim cương được bao nhiêu tiền", "$250.00"),  # Vietnamese diamonds, in two words
+    ("she wants 3 grand a month, how many diamonds", "600,000 diamonds"),
+    ("recebi dois leões na live, quanto dá", "$299.99"),  # gifts counted in words of other languages
+    ("coins per stream this week: 2,000 / 3,500 / 4,500, total in dollars", "$50.00"),  # the list's unit before it
+    ("i've got 2 grand in diamonds, can i cash it all out today", "2 days"),  # a balance to withdraw
+    # a rate someone states is the claim's term, not the amount asked about
+    ("someone said 1 diamond = 2 cents, so my 40k diamonds make $800, what's the real number", "$200.00"),
+    ("a site says 8,000 coins only pay $20 since 2 coins make 1 diamond, what's the right figure", "$40.00"),
+    ("my agency says 200 subs at $4.99 with a 50% share is $499 a month, is that figure right", "$499.00"),
     ("ilang diamonds kailangan para sa $30", "6,000 diamonds"),
     ("cuánto gano con 10 leones", "10 × Lion"),
     ("berapa uang dari 100rb diamond", "100,000 diamonds"),

@@ -407,13 +407,15 @@ class Matcher:
         return list(index.topics) if index else []
 
     def not_ours_to_work_out(self, text: str) -> bool:
-        """`text` asks about another domain that shares our words and states no amount of money: its
-        numbers are that domain's ("hardstuck diamond 2 in valorant", "my fifa coins 200k worth how
-        much"), unlike "need $75 for my phone bill, how many diamonds is that"."""
-        if _AMOUNT_RE.search(text):
-            return False
+        """`text`'s numbers are not ours to work out: it asks about another platform alone ("how much
+        does youtube pay per 1,000 views"), or about another domain that shares our words and states no
+        amount of money ("hardstuck diamond 2 in valorant", "my fifa coins 200k worth how much"), unlike
+        "need $75 for my phone bill, how many diamonds is that"."""
         words = self.analyzer.words(text)
-        return self.analyzer.lexicon.about_elsewhere(words, set(words))
+        present = set(words)
+        if self._other_platform(present) == "only":
+            return True
+        return not _AMOUNT_RE.search(text) and self.analyzer.lexicon.about_elsewhere(words, present)
 
     def match(self, text: str, guild_id: int | None = None) -> Match:
         """The topic `text` asks about; after words that say which part is the question ("… but what i

@@ -19,8 +19,10 @@ from bot.chars import APOSTROPHES, LETTERS_WITHOUT_ACCENT, CharTable
 WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # The same in other scripts (Arabic, Cyrillic, …), for text `fold` leaves with letters beyond a-z.
 _UNICODE_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-# "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low") is not likes.
-_FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|so\b|really\b|super\b|maybe\b|only\b|just\b|literally\b|half\b|nothing\b|zero\b|basically\b)"
+# "like" as chat filler ("made like $800", "i get like 15 viewers", "its like really low", "like step by
+# step pls") is not likes.
+_FILLER_LIKE_RE = re.compile(r"\blike\s+(?=[$€£]?\d|a\s+(?:few|lot|couple)\b|so\b|really\b|super\b|maybe\b|only\b|just\b|literally\b|half\b|nothing\b|zero\b|basically\b"
+                             r"|step\b)"
                              r"|\b(?:feel|feels|looks?|looked|sounds?|seems?|something|anything|stuff|things|kinda|sorta|more"
                              r"|just|basically|exactly)\s+like\b"
                              # a comparison: "explain it like im 5", "like youtube has", "anything like that"

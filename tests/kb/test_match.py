@@ -203,6 +203,11 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     # streamers' shorthand for the viewers watching at once
     ("is peak ccv monetized directly or only thru gifts", "per_view_pay"),
     ("are concurrents monetized or only gifts", "per_view_pay"),
+    # more languages: Arabic "confrontations" are battles, Vietnamese "tuổi" is age
+    ("المواجهات في تيك توك كيف يتم احتساب النقاط", "live_match"),
+    ("cần bao nhiêu tuổi để live trên tiktok", "eligibility"),
+    # "like" before "step by step" is chat filler, not likes
+    ("can someone explain how gifts become cash like step by step", "gifts_diamonds"),
 ])
 def test_question_reaches_its_topic(service, question, topic):
     assert service.ask(question).topic == topic
@@ -228,6 +233,7 @@ def test_question_reaches_its_topic(service, question, topic):
     "how do i delete a video i posted by mistake", "can i change my tiktok username twice a month",
     # account support
     "i forgot my password and the reset code never comes", "how do i get my old account back",
+    "the reset code for my tiktok never arrives, how do i get back into my account",
     # chat fillers the knowledge base's phrasings happen to hold ("nah", "lowkey") say nothing of money
     "dogecoin gonna moon or nah", "lowkey crazy weekend ngl",
 ])
@@ -268,6 +274,9 @@ def test_set_up_words_beside_money_words_stay_ours(service, question, topic):
     "stuck in diamond 3 in valorant, any tips to rank up",
     "cheapest way to get fc coins for ultimate team",
     "why am i getting no matches on hinge",
+    "where to top up mobile legends diamonds cheap",
+    "¿cómo pago el impuesto predial en línea?", "quanto vale um anel de diamante de dois quilates",
+    "how many coins to unlock every board in subway surfers",
     "is council tax cheaper for a single person",
 ])
 def test_another_domain_that_shares_our_words_is_not_ours(service, question):
