@@ -67,7 +67,7 @@ _UNIT_PHRASES = {"kim cuong": "diamonds"}
 _SIGN_AFTER_RE = re.compile(r"(?<![\w.,$])(\d[\d.,]*)\s?\$(?![\w$])")
 # "1,5k", "2,5 mil", "12,50": a comma before one or two digits is a decimal comma (a thousands
 # separator is followed by three).
-_DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d{1,2}(?![\d,]))")
+_DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d|,\d))")
 # "3x lion", "2x galaxy": a count written with an x.
 _TIMES_X_RE = re.compile(r"\b(\d+)x\b")
 # "galaxy x3", "lion ×2": a count written after the gift.
@@ -98,8 +98,9 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u0621-\u064a]+|[$€£%×*+=/]|
 _UNITS: dict[str, str] = {}
 for _unit, _words in {
     "diamonds": "diamond diamonds dimond dimonds diamons diamonts diamants diamantes diamanten diamanti elmas 💎"
+                " diament diamenty diamentow elmasim elmaslarim"
                 " ماسة ماسه ماس الماس الماسة",
-    "coins": "coin coins coinz koin koins monedas moedas monete munzen jeton jetons 🪙 عملة عملات كوينز",
+    "coins": "coin coins coinz koin koins monedas moedas monete munzen jeton jetons monet monety 🪙 عملة عملات كوينز",
     "views": "view views vues vistas plays vids visualizacoes visualizacao visualizaciones visualizzazioni aufrufe",
     "viewers": "viewer viewers viewrs viwers watchers watching people ppl concurrent ccv audience gifters supporters",
     "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships suscriptores"
@@ -117,7 +118,7 @@ for _unit, _words in {
     for _w in _words.split():
         _UNITS[_w] = _unit
 _FILLER = frozenset("of de in on worth tiktok tt more qualified total extra about around roughly like the my creator rewards live"
-                    .split())
+                    " avg average tane adet buah".split())  # "1,200 avg viewers", Turkish and Indonesian counters
 _GIFT_WINDOW = 4
 # Words between the two sides of a rate ("1 diamond = 5 cents", "2 coins make 1 diamond"); those of the
 # second set only beside one of the first ("is worth").
@@ -179,7 +180,7 @@ _STRONG_RE = re.compile(  # words first, boundaries after them, as in `_FACT_RE`
     r"|what(?:\s+is|'s|s)\s+(?:it|that|this)\s+(?:actually|really|in\s+(?:real\s+)?money)"  # after a claim: the figure
     r"|(?:real(?<=\breal)|actual(?<=\bactual)|true(?<=\btrue)|correct(?<=\bcorrect)|right(?<=\bright))\s+(?:number|figure|amount|total)\b"
     r"|is\s+(?:that|this|the|their|his|her)\s+(?:figure|number|amount|total|math|maths)\s+(?:right|correct|accurate)"
-    r"|what\s+(?:does|did|would|will)\s+(?:that|it|this)\s+cost\b"
+    r"|what\s+(?:does|did|would|will)\s+(?:that|it|this)\s+cost\b|what(?:'s|s|\s+is)\s+my\s+(?:number|figure|cut|take|payout)\b"
 )
 # A LIVE or monthly projection from defaults needs an explicit ask, not just "30 viewers".
 _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
@@ -188,22 +189,24 @@ _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|wil
 # An amount earned each stream or period is added up only when the question asks for the sum: "$3 a
 # stream, 4 nights a week … what moves the needle" asks something else.
 _TOTAL_RE = re.compile(r"how\s*much|hw\s*much|what(?:'s|s|\s+is|\s+would\s+be|\s+does|\s+do)\s+(?:that|this|it)\b"
-                       r"|\btotal\b|\bin\s+all\b|altogether|\bcomes?\s+to\b|\badds?\s+up\b|\bend\s+up\s+with\b"
-                       r"|\bleft\s+for\s+me\b|\bcuanto|\bquanto|\bberapa|\bcombien|\bwie\s*viel")
+                       r"|total(?<=\btotal)\b|in(?<=\bin)\s+all\b|altogether|come(?<=\bcome)s?\s+to\b|add(?<=\badd)s?\s+up\b"
+                       r"|end(?<=\bend)\s+up\s+with\b|left(?<=\bleft)\s+for\s+me\b|cuanto(?<=\bcuanto)|quanto(?<=\bquanto)"
+                       r"|berapa(?<=\bberapa)|combien(?<=\bcombien)|wie(?<=\bwie)\s*viel")
 _INVERSE_RE = re.compile(
     r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|can\s+|does\s+|will\s+|to\s+|for\b|with\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
     r"|(?P<what2>[a-z💎🪙🌹🦁' ]{2,30}?)\s+(?:needed|required|i\s+need|do\s+i\s+need)\s+(?:for|to)"
     r"|\b[cq]uant[oa]s\s+(?P<what3>[a-z' ]{2,30}?)\s+(?:necesito|preciso|para|por|=)"  # Spanish, Portuguese
-    r"|\b(?:berapa|ilang)\s+(?P<what4>[a-z' ]{2,30}?)\s+(?:yang\s+)?(?:dibutuhkan|diperlukan|perlu|butuh|untuk|buat"
+    r"|(?:berapa(?<=\bberapa)|ilang(?<=\bilang))\s+(?P<what4>[a-z' ]{2,30}?)\s+(?:yang\s+)?(?:dibutuhkan|diperlukan|perlu|butuh|untuk|buat"
     r"|kailangan|para|=)"  # Indonesian, Tagalog
 )
 # The words of `_WITHDRAW_RE` a bare balance stands next to ("withdraw 4k", "4k to cash out"); "got my 1k
 # finally … when i hit withdraw" counts followers.
 _WITHDRAW_WORDS = ("withdraw", "widthdraw", "cash", "out", "payout", "auszahl", "retir", "saca", "saque", "tarik",
                    "cekme", "cekim")
-_WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?\s*(?:it\s+)?(?:all\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?(?:all\s+)?out"
+_WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?[\s-]*(?:it\s+)?(?:all\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?(?:all\s+)?out"
                           r"|(?:get|its|it\s+is)\s+(?:it\s+)?all\s+out|payout\s+limit|(?:daily|a\s+day|per\s+day)\s+(?:cap|limit)"
-                          r"|auszahl|\bretir(?:ar|o|er|ada)\b|\bretrait|\bsac(?:ar|o)\b|\bsaque|\btarik\b|\bcek(?:mek|im)\b|\brut\s+tien")
+                          r"|auszahl|retir(?<=\bretir)(?:ar|o|er|ada)\b|retrait(?<=\bretrait)|sac(?<=\bsac)(?:ar|o)\b"
+                          r"|saque(?<=\bsaque)|tarik(?<=\btarik)\b|cek(?<=\bcek)(?:mek|im)\b|rut(?<=\brut)\s+tien")
 _POINTS_RE = re.compile(r"\bpoints?\b")
 # An amount next to one of these is the daily cash-out cap, not the balance to withdraw.
 _CAP_WORDS = frozenset({"cap", "limit", "daily", "max", "maximum"})
@@ -310,6 +313,9 @@ _GIFTER_WORDS = frozenset({"gifter", "gifters", "viewer", "fan", "supporter", "o
 # Words for an agency ("the company that manages me takes 20%").
 _AGENCY_WORDS = ("agency", "agent", "manager", "mcn", "agencies", "agensy", "manages", "management", "agencia",
                  "agensi", "agence", "agentur", "agenzia", "ajans", "ajansim", "ajansi")
+# A share of views near one of these is the share that qualifies for Creator Rewards.
+_QUALIFIED_WORDS = ("qualified", "qualify", "qualifying", "eligible", "calificadas", "calificados", "calificada",
+                    "qualificadas", "qualificados", "validas", "valides", "memenuhi")
 # A share of viewers near one of these is the share who send gifts.
 _GIFTING_WORDS = ("gift", "gifts", "gifters", "gifting", "send", "tip")
 # "1,000 coins every stream": an amount per stream, times the streams.
@@ -317,7 +323,9 @@ _PER_STREAM_RE = re.compile(r"\b(?:per|every|each|a)\s+(?:stream|live|session)\b
 # Asking what viewers themselves are paid for ("how much does tiktok pay for that kind of traffic").
 _PAID_FOR_VIEWERS_RE = re.compile(r"\bpay(?:s|ing)?\s+(?:me\s+|you\s+|u\s+|ya\s+|us\s+|streamers\s+)?(?:anything\s+)?(?:for|per)\s+"
                                   r"(?:that|this|those|these|them|the|all|each|every|a|[\d.,]+k?)?\s*(?:kind\s+of\s+)?"
-                                  r"(?:(?:live|tiktok|stream|concurrent|extra)\s+)?(?:traffic|views?|viewers?|people|ppl|watchers|visitors|person)\b")
+                                  r"(?:(?:live|tiktok|stream|concurrent|extra)\s+)?(?:traffic|views?|viewers?|people|ppl|watchers|visitors|person)\b"
+                                  # "300 people watching … how much does tiktok pay me for that?"
+                                  r"|\bpay(?:s|ing)?\s+(?:me|you|u|us)\s+for\s+(?:that|this|it|them)\s*[?.!]*\s*$")
 # Shorter words ("in", "of") are never a misspelt part of a gift's name.
 _TYPO_MIN_LENGTH = 4
 # "my last 3 lives": streams a question takes its figures from, not the streams it asks about.
@@ -476,12 +484,12 @@ class QuestionParser:
                 found.append(Quantity(value / 100, "usd", i, i + 2))
                 i += 2
                 continue
-            unit, end = self._unit_after(tokens, i + 1)
-            if unit is None and i >= 2 and tokens[i - 1] in ("x", "×", "*") and (
+            if i >= 2 and tokens[i - 1] in ("x", "×", "*") and (
                     named := self._gift_before(tokens, i - 1, found[-1].end if found else 0)) is not None:
-                found.append(Quantity(value, "gift", named[1], i + 1, named[0]))  # "galaxy x3"
+                found.append(Quantity(value, "gift", named[1], i + 1, named[0]))  # "galaxy x3", "confetti x15 diamonds to usd"
                 i += 1
                 continue
+            unit, end = self._unit_after(tokens, i + 1)
             if unit is None:
                 gift, end = self._gift_after(tokens, i + 1)
                 if gift is not None:
@@ -578,7 +586,7 @@ class QuestionParser:
         """The longest run of up to four words after `start` that names a gift, spelt right; else (if
         `typos`) the longest one a typo away ("5 lions make" is Lions, not a misspelt Lion's Mane)."""
         j = start
-        while j < len(tokens) and tokens[j] in ("tiktok", "tt", "big", "little"):
+        while j < len(tokens) and tokens[j] in ("tiktok", "tt", "big", "little", "tane", "adet", "buah"):
             j += 1
         words = tokens[j:j + _GIFT_WINDOW]
         sizes = [size for size in range(len(words), 0, -1)
@@ -587,8 +595,8 @@ class QuestionParser:
             for size in sizes:
                 if typo and all(len(w) < _TYPO_MIN_LENGTH or w in self.words for w in words[:size]):
                     continue  # every word spelt right: not a typo of a name
-                gift = self.gifts.resolve(" ".join(words[:size]), typos=typo) or (
-                    self.gifts.resolve(" ".join(tokens[start:j + size]), typos=typo) if j > start else None)
+                gift = (self.gifts.resolve(" ".join(tokens[start:j + size]), typos=typo) if j > start else None) or (
+                    self.gifts.resolve(" ".join(words[:size]), typos=typo))  # "tiktok stars" before "stars"
                 if gift is not None:
                     return gift, j + size
         return None, start
@@ -714,13 +722,14 @@ class QuestionParser:
         if by_unit.get("views") and _LIVE_VIEWS_RE.search(text) and not _VIDEO_VIEWS_RE.search(text):
             return None  # views of a LIVE: the knowledge base says what pays instead
         if by_unit.get("views") or (by_unit.get("count") and "rpm" in tokens):
-            views = (by_unit.get("views") or by_unit["count"])[0].value
+            seen = (by_unit.get("views") or by_unit["count"])[0]
+            per_video = _per_counted(tokens, seen, by_unit)  # "250k views per video, 12 videos a month"
+            views = seen.value * per_video[0] if per_video else seen.value
             params: dict[str, Any] = {"views": views}
             rpm = self._rpm(tokens, qs)
             if rpm is not None:
                 params["rpm"] = rpm
-            qualified = self._percent_near(tokens, percents, ("qualified", "qualify", "qualifying", "eligible"),
-                                           reach=7)  # "25% of my 2m views ended up qualified"
+            qualified = self._percent_near(tokens, percents, _QUALIFIED_WORDS, reach=7)  # "25% of my 2m views ended up qualified"
             if qualified is not None:
                 params["qualified_share"] = _pct(qualified)
             elif _HALF_QUALIFIED_RE.search(text):  # "only half of them qualified"
@@ -728,7 +737,9 @@ class QuestionParser:
             elif re.search(r"qualif", text) or rpm is not None:
                 # "500k qualified views", or the creator's own RPM, which TikTok states per qualified view.
                 params["qualified_share"] = "100%"
-            return Parsed("views", {**params, **agency})
+            worked = (f"{seen.value.normalize():,f} views a {per_video[1]} × {_plain(per_video[0])} {per_video[1]}s"
+                      f" = {views.normalize():,f} views",) if per_video else ()
+            return Parsed("views", {**params, **agency}, worked=worked)
 
         subs = by_unit.get("subs") or (self._paying_fans(text, tokens, qs) if money else None)
         if subs:
@@ -771,8 +782,10 @@ class QuestionParser:
                 said = (f"{diamonds.value.normalize():,f} diamonds a stream × {_plain(streams)} streams = {amount:,f} diamonds",)
             else:
                 amount, said = _over_period(tokens, diamonds, "diamonds")
-            scaled = self._percent_near(tokens, [p for p in percents if _pct(p.value) != agency.get("agency")],
-                                        _SCALED_WORDS, reach=5)
+            rates = [p for p in percents if _pct(p.value) != agency.get("agency")]
+            scaled = self._percent_near(tokens, rates, _SCALED_WORDS, reach=5)
+            if scaled is None and ("scaled" in tokens or "slr" in tokens):  # "scaled rewards … my rate came out at 38%"
+                scaled = self._percent_near(tokens, rates, ("rate",), reach=5)
             if scaled is not None:  # "i'm on 38% scaled rewards, 20k diamonds" (over 53%: the reason it can't be)
                 return Parsed("diamonds", {"amount": amount, "scaled_rate": _pct(scaled), **agency}, worked=said)
             if agency and not said:  # "my agency takes 30% of my 250k diamonds": what each side gets
@@ -837,9 +850,10 @@ class QuestionParser:
         return None
 
     def _agency_cut(self, tokens: Sequence[str], percents: list[Quantity]) -> dict[str, Decimal]:
-        if not any(t in _AGENCY_WORDS for t in tokens):
+        words = [t.removesuffix("'s") for t in tokens]  # "after my agency's 20%"
+        if not any(w in _AGENCY_WORDS for w in words):
             return {}
-        cut = self._percent_near(tokens, percents, (*_AGENCY_WORDS, "takes", "take", "cut"), reach=6)
+        cut = self._percent_near(words, percents, (*_AGENCY_WORDS, "takes", "take", "cut", "their"), reach=6)
         return {"agency": _pct(cut)} if cut is not None else {}
 
     @staticmethod

@@ -113,6 +113,8 @@ def test_public_sample_estimates(service):
     # words spelt right are not a gift's name misspelt ("price" is no Prince, "diamond in" no Diamond Ring)
     ("roughly how much is a diamond in pounds", "diamond_value"),
     ("my gran wants to gift me but asks what coins cost, is there a price list i can send her", "coin_value"),
+    # what viewers themselves are paid for, said as "for that"
+    ("about 150 people watched my live today, how much does tiktok pay me for that", "per_view_pay"),
     # TikTok's French "abonnés" are followers, not paying subscribers
     ("j'ai 5000 abonnés, combien je peux gagner en live", "earnings_benchmarks"),
     # LIVE Match points are no money to work out
@@ -217,6 +219,21 @@ def test_another_domain_beside_an_amount_of_money_is_still_worked_out(service):
     ("someone said 1 diamond = 2 cents, so my 40k diamonds make $800, what's the real number", "$200.00"),
     ("a site says 8,000 coins only pay $20 since 2 coins make 1 diamond, what's the right figure", "$40.00"),
     ("my agency says 200 subs at $4.99 with a 50% share is $499 a month, is that figure right", "$499.00"),
+    ("my agency says 50k diamonds = $250 and after their 10% i get $225, what's my number", "$225.00"),
+    # a gift whose name starts with "tiktok"; a count after a gift's name before a unit word
+    ("3 tiktok stars, what's that for me", "$599.99"),
+    ("roses x50, confetti x10 diamonds to usd", "$5.25"),
+    # a decimal comma before a comma; a possessive agency; a scaled rewards rate said a little apart
+    ("tengo 40 super fans a US$9,99, me quedo con el 50%, cuanto gano", "$199.80"),
+    ("i want $1,000 after my agency's 20%, how many diamonds do i need", "250,000 diamonds"),
+    ("scaled rewards: my rate was 40% this week on 100k diamonds, payout?", "$400.00"),
+    # views a video times the videos, and qualified views in Spanish
+    ("400k views per video, 5 videos, rpm $1, total creator rewards?", "$2,000.00"),
+    ("1,5M visualizaciones, 40% calificadas, RPM 1 USD, cuanto", "$600.00"),
+    # counters and more languages
+    ("12 tane rose geldi, kaç dolar", "$0.06"),
+    ("ile to 10000 diamentów", "$50.00"),
+    ("how many days to cash-out 800k diamonds", "4 days"),
     ("ilang diamonds kailangan para sa $30", "6,000 diamonds"),
     ("cuánto gano con 10 leones", "10 × Lion"),
     ("berapa uang dari 100rb diamond", "100,000 diamonds"),

@@ -44,9 +44,10 @@ _YEARS_OLD_RE = re.compile(r"(?<=\d)\s?yo\b")
 _STATED_AGE_RE = re.compile(
     r"\b((?:im|i\s+am|hes|he\s+is|shes|she\s+is|theyre|they\s+are|"
     r"(?:son|daughter|kid|child|brother|sister|bro|sis|cousin|nephew|niece|friend|sibling|grandson|granddaughter"
-    r"|teen|teenager)\s+is|(?:just\s+)?turn(?:ed|ing)|aged?)"
+    r"|teen|teenager)\s+is|(?:just\s+)?turn(?:ed|ing)|aged?"
+    r"|(?:go(?:ing)?\s+live|stream(?:ing)?|start(?:ing)?|gift(?:ing)?)\s+at)"  # "can i go live at 15"
     r"\s+(?:only\s+|just\s+|about\s+)?(?:[5-9]|1[0-8]))"
-    r"(?![\d.,]|\s*(?:k\b|m\b|%|\$|[a-z]*(?:follow|view|coin|diamond|dollar|buck|gift|min|hour|hr|day|week|month|year"
+    r"(?![\d.,:]|\s*(?:am\b(?!\s+i\b)|pm\b|k\b|m\b|%|\$|[a-z]*(?:follow|view|coin|diamond|dollar|buck|gift|min|hour|hr|day|week|month|year"
     r"|stream|live|time|sub|fan|people|ppl|rose|lion|percent|x\b)))")
 _DIGIT_RE = re.compile(r"\d")
 # "US" in capitals is the country, not the pronoun (which is a stopword).
@@ -157,7 +158,10 @@ class _Phrases:
         self._rests = dict(rests)
 
     def found(self, words: Sequence[str], present: AbstractSet[str]) -> bool:
-        return self.count(words, present, enough=1) > 0
+        if present.isdisjoint(self.starts):
+            return False
+        return any(tuple(words[i + 1:i + 1 + len(rest)]) == rest
+                   for i, word in enumerate(words) for rest in self._rests.get(word, ()))
 
     def count(self, words: Sequence[str], present: AbstractSet[str], enough: int = 2) -> int:
         """How many different phrases are in `words`, counting up to `enough`."""

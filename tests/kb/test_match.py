@@ -206,6 +206,11 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     # more languages: Arabic "confrontations" are battles, Vietnamese "tuổi" is age
     ("المواجهات في تيك توك كيف يتم احتساب النقاط", "live_match"),
     ("cần bao nhiêu tuổi để live trên tiktok", "eligibility"),
+    ("ile bierze agencja tiktok live?", "agencies"),  # Polish
+    ("틱톡 라이브 선물은 몇 살부터 받을 수 있어요?", "eligibility"),  # Korean
+    # an age after going live or streaming, and subscribing
+    ("can i go live at 14?", "eligibility"),
+    ("how much do i get when someone subscribes to me", "subscriptions"),
     # "like" before "step by step" is chat filler, not likes
     ("can someone explain how gifts become cash like step by step", "gifts_diamonds"),
 ])
@@ -277,6 +282,8 @@ def test_set_up_words_beside_money_words_stay_ours(service, question, topic):
     "where to top up mobile legends diamonds cheap",
     "¿cómo pago el impuesto predial en línea?", "quanto vale um anel de diamante de dois quilates",
     "how many coins to unlock every board in subway surfers",
+    "how much are tickets for the derby match on sunday", "is a 2 carato diamante worth buying",
+    "i forgot my tiktok password and the code never comes",
     "is council tax cheaper for a single person",
 ])
 def test_another_domain_that_shares_our_words_is_not_ours(service, question):
