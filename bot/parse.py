@@ -92,6 +92,11 @@ _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "couple": 2, 
                  "sieben": 7, "tujuh": 7, "ocho": 8, "oito": 8, "huit": 8, "acht": 8, "delapan": 8, "nueve": 9,
                  "nove": 9, "neuf": 9, "neun": 9, "sembilan": 9, "diez": 10, "dez": 10, "dix": 10, "zehn": 10,
                  "sepuluh": 10}
+# "that galaxy cost", "the lion he sent": one of a well-known gift, when a word after its name says it
+# was sent or asks what it cost ("the cap is $1,000 a day" is no Cap).
+_THAT_ONE = frozenset({"that", "this", "the"})
+_SENT_CUES = frozenset({"sent", "send", "sends", "sending", "gift", "gifted", "cost", "costs", "worth", "he", "she",
+                        "they", "someone", "somebody", "from"})
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u0621-\u064a]+|[$€£%×*+=/]|💎|🪙|🌹|🦁")  # Arabic words too
 
 # Unit words that may follow a number (first token decides; "super fans" is two tokens).
@@ -338,7 +343,7 @@ _PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
 _PERIOD_WORDS = {"day": "day", "daily": "day", "week": "week", "weekly": "week", "wk": "week", "month": "month",
                  "monthly": "month", "year": "year", "yearly": "year", "annually": "year", "yr": "year",
                  "dia": "day", "semana": "week", "semaine": "week", "mes": "month", "mois": "month"}
-_PER_WORDS = frozenset({"a", "per", "each", "every", "/", "in", "for", "over", "the", "whole", "an", "entire",
+_PER_WORDS = frozenset({"a", "per", "each", "every", "/", "in", "for", "over", "the", "whole", "an", "entire", "full",
                         "por", "par", "al", "la", "cada"})
 _OVER: dict[tuple[str, str], tuple[Decimal, str]] = {
     ("day", "week"): (Decimal(7), "7 days in a week"), ("day", "month"): (Decimal(30), "30 days in a month"),
@@ -461,6 +466,12 @@ class QuestionParser:
             parsed = number_of(token) if first in _NUMBER_STARTS or first.isdigit() else None
             word_count = _WORD_NUMBERS.get(token)
             if parsed is None and word_count is None:
+                if token in _THAT_ONE and (gift := self._gift_after(tokens, i + 1, typos=False))[0] is not None \
+                        and gift[0].popular and not _SENT_CUES.isdisjoint(tokens[gift[1]:gift[1] + 4]):
+                    # "what did that galaxy cost him", "the lion he sent": one of a well-known gift
+                    found.append(Quantity(Decimal(1), "gift", i, gift[1], gift[0]))
+                    i = gift[1]
+                    continue
                 i += 1
                 continue
             if parsed is None:
@@ -615,7 +626,8 @@ class QuestionParser:
             tokens, quantities = self._read(text)
             if not quantities:
                 return None
-        if all(q.unit == "gift" and tokens[q.start] in _WORD_NUMBERS for q in quantities) and not _VALUE_RE.search(text):
+        if all(q.unit == "gift" and (tokens[q.start] in _WORD_NUMBERS or tokens[q.start] in _THAT_ONE) for q in quantities) \
+                and not _VALUE_RE.search(text):
             return None  # "someone sent me a universe, what happens now": how gifts work
         if len(quantities) == 1 and quantities[0].value == 1 and quantities[0].unit in _ONE_OF and not other_currency:
             return None  # "what's 1 diamond worth": what one is worth, which the knowledge base explains

@@ -113,6 +113,8 @@ def test_public_sample_estimates(service):
     # words spelt right are not a gift's name misspelt ("price" is no Prince, "diamond in" no Diamond Ring)
     ("roughly how much is a diamond in pounds", "diamond_value"),
     ("my gran wants to gift me but asks what coins cost, is there a price list i can send her", "coin_value"),
+    # "the cap" is the daily cap, not the Cap gift
+    ("the cap is $1,000 a day right?", "withdraw_payout"),
     # what viewers themselves are paid for, said as "for that"
     ("about 150 people watched my live today, how much does tiktok pay me for that", "per_view_pay"),
     # TikTok's French "abonnés" are followers, not paying subscribers
@@ -234,6 +236,9 @@ def test_another_domain_beside_an_amount_of_money_is_still_worked_out(service):
     ("12 tane rose geldi, kaç dolar", "$0.06"),
     ("ile to 10000 diamentów", "$50.00"),
     ("how many days to cash-out 800k diamonds", "4 days"),
+    ("my top gifter sends a galaxy every week, how much is that over a full year", "$260.00"),  # 52 weeks
+    # one of a well-known gift someone sent, and what the coins behind it cost the viewer
+    ("how much did the guy spend on that lion he sent me, he bought coins in the app", "$428.99"),
     ("ilang diamonds kailangan para sa $30", "6,000 diamonds"),
     ("cuánto gano con 10 leones", "10 × Lion"),
     ("berapa uang dari 100rb diamond", "100,000 diamonds"),

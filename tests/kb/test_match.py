@@ -211,6 +211,8 @@ def test_two_general_words_together_make_a_question_ours(service, question, topi
     # an age after going live or streaming, and subscribing
     ("can i go live at 14?", "eligibility"),
     ("how much do i get when someone subscribes to me", "subscriptions"),
+    ("could i live off streaming on tiktok", "earnings_benchmarks"),  # living off it is earning
+    ("my overlay counts more diamonds than tiktok shows, why", "diamond_value"),  # set-up words beside diamonds
     # "like" before "step by step" is chat filler, not likes
     ("can someone explain how gifts become cash like step by step", "gifts_diamonds"),
 ])
@@ -284,6 +286,7 @@ def test_set_up_words_beside_money_words_stay_ours(service, question, topic):
     "how many coins to unlock every board in subway surfers",
     "how much are tickets for the derby match on sunday", "is a 2 carato diamante worth buying",
     "i forgot my tiktok password and the code never comes",
+    "do i need a capture card to stream my switch to tiktok",
     "is council tax cheaper for a single person",
 ])
 def test_another_domain_that_shares_our_words_is_not_ours(service, question):
