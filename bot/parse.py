@@ -136,6 +136,9 @@ DEFAULT_HOURS = Decimal(2)
 # A number with no unit in a withdrawal question is a balance from here up ("withdraw 4k"); below it
 # is more likely a count ("can i withdraw 2 times a day").
 _BARE_BALANCE_MIN = 100
+# A bare count from here up in a question that names diamonds (or coins) elsewhere is that many of them.
+_BARE_UNIT_MIN = 100
+_BARE_UNIT_REACH = 8  # words before the count in which the unit is named
 # Words a bare amount to earn follows: "how many diamonds to make 500".
 _GOAL_WORDS = frozenset({"make", "earn", "reach", "hit", "making", "earning", "get"})
 
@@ -655,6 +658,7 @@ class QuestionParser:
         for q in _without_rates(tokens, qs):
             by_unit.setdefault(q.unit, []).append(q)
         _drop_sampled_streams(text, tokens, by_unit)
+        _bare_count_of_unit_named(tokens, by_unit)
         money = by_unit.get("usd", [])
         percents = by_unit.get("percent", [])
         agency = self._agency_cut(tokens, percents)
@@ -694,7 +698,8 @@ class QuestionParser:
                 return Parsed("withdraw", {"usd": (balances or money)[0].value})
             near = [i for i, t in enumerate(tokens) if t.startswith(_WITHDRAW_WORDS)]
             balance = next((q.value for q in by_unit.get("count", ()) if q.value >= _BARE_BALANCE_MIN
-                            and any(abs(q.start - i) <= 3 for i in near)), None)
+                            and any(abs(q.start - i) <= 3 for i in near)
+                            and tokens[q.end:q.end + 1] not in (["form"], ["forms"])), None)  # "a 1099 form"
             if balance is not None:  # "how many days to withdraw 4k": a balance, most likely in dollars
                 return Parsed("withdraw", {"usd": balance},
                               (f"{balance:,f} read as US dollars (say “diamonds” if it is a diamond balance)",))
@@ -1101,6 +1106,22 @@ def _without_rates(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:
                 and all(t in _RATE_WORDS for t in between) and not _RATE_WORDS_ALONE.issuperset(between)):
             rates |= {i, i + 1}
     return [q for i, q in enumerate(qs) if i not in rates] if rates else qs
+
+
+def _bare_count_of_unit_named(tokens: Sequence[str], by_unit: dict[str, list[Quantity]]) -> None:
+    """"My agency takes 30% off my diamonds, got 45,000 this week": the one bare count of a question
+    that names diamonds or coins shortly before it, and counts nothing else, is that many of them (a
+    number before the word is something else: "a 1099 form after cashing out her diamonds")."""
+    counts = by_unit.get("count", [])
+    if len(counts) != 1 or counts[0].value < _BARE_UNIT_MIN or any(
+            u in by_unit for u in ("usd", "diamonds", "coins", "gift", "views", "viewers", "subs", "followers", "units")):
+        return
+    start = counts[0].start
+    named = {_UNITS[t] for t in tokens[max(0, start - _BARE_UNIT_REACH):start] if _UNITS.get(t) in ("diamonds", "coins")}
+    if len(named) == 1:
+        unit = named.pop()
+        by_unit[unit] = [replace(counts[0], unit=unit)]
+        del by_unit["count"]
 
 
 def _drop_sampled_streams(text: str, tokens: Sequence[str], by_unit: dict[str, list[Quantity]]) -> None:

@@ -113,6 +113,8 @@ def test_public_sample_estimates(service):
     # words spelt right are not a gift's name misspelt ("price" is no Prince, "diamond in" no Diamond Ring)
     ("roughly how much is a diamond in pounds", "diamond_value"),
     ("my gran wants to gift me but asks what coins cost, is there a price list i can send her", "coin_value"),
+    # a tax form's number is no balance to withdraw
+    ("got a 1099 form after cashing out my diamonds, what is that", "taxes"),
     # "the cap" is the daily cap, not the Cap gift
     ("the cap is $1,000 a day right?", "withdraw_payout"),
     # what viewers themselves are paid for, said as "for that"
@@ -237,6 +239,9 @@ def test_another_domain_beside_an_amount_of_money_is_still_worked_out(service):
     ("ile to 10000 diamentów", "$50.00"),
     ("how many days to cash-out 800k diamonds", "4 days"),
     ("my top gifter sends a galaxy every week, how much is that over a full year", "$260.00"),  # 52 weeks
+    # a bare count after diamonds are named is that many diamonds
+    ("my agency keeps 25% of my diamonds, this month i got 80,000, what do i keep", "$300.00"),
+    ("diamonds this week: 12000, in dollars?", "$60.00"),
     # one of a well-known gift someone sent, and what the coins behind it cost the viewer
     ("how much did the guy spend on that lion he sent me, he bought coins in the app", "$428.99"),
     ("ilang diamonds kailangan para sa $30", "6,000 diamonds"),
