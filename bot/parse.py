@@ -25,7 +25,7 @@ _NUMBER_RE = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?:\s?(?P<pow>\^|\*\*)\s?(?P<exp>[+-]?\d+)|e(?P<sci>[+-]?\d+))?"
     r"(?:\s?(?P<mult>k|m|mil|million|millions|thousand|thousands|b|bn|billion|rb|ribu|jt|juta|millones|millon"
-    r"|milhoes|milhao|millionen|mila|mille|الف|الاف|مليون)(?![a-z]))?"
+    r"|milhoes|milhao|millionen|mila|mille|bin|trieu|الف|الاف|مليون)(?![a-z]))?"
     r"(?P<pct>\s?(?:%|percent|pct)(?![a-z]))?"
     r"(?P<cur2>\s?(?:usd|dollars?|bucks|dolares|dolardan|dolarlik|dolar|euros?|eur|pounds|gbp|quid)(?![a-z]))?"  # € and £ as $, with a note
 )
@@ -35,7 +35,8 @@ _MULTIPLIERS = {"k": 1_000, "thousand": 1_000, "thousands": 1_000, "m": 1_000_00
                 "million": 1_000_000, "millions": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000,
                 "billion": 1_000_000_000, "rb": 1_000, "ribu": 1_000, "jt": 1_000_000, "juta": 1_000_000,
                 "millones": 1_000_000, "millon": 1_000_000, "milhoes": 1_000_000, "milhao": 1_000_000,
-                "millionen": 1_000_000, "mila": 1_000, "mille": 1_000, "الف": 1_000, "الاف": 1_000, "مليون": 1_000_000}
+                "millionen": 1_000_000, "mila": 1_000, "mille": 1_000, "bin": 1_000, "trieu": 1_000_000,  # Turkish, Vietnamese
+                "الف": 1_000, "الاف": 1_000, "مليون": 1_000_000}
 # "20 mil" is 20 million in English chat and 20,000 in Spanish, Portuguese and Italian: a question
 # with one of these words is read the second way.
 _MIL_RE = re.compile(r"(\d)\s?mil\b")
@@ -85,7 +86,7 @@ _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "couple": 2, 
                  "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "hundred": 100,
                  "dozen": 12,
                  # "un león", "um leão", "une galaxie", "ein Löwe", "seis leões": gifts counted in other languages
-                 "un": 1, "una": 1, "uno": 1, "une": 1, "um": 1, "uma": 1, "ein": 1, "eine": 1, "einen": 1,
+                 "un": 1, "una": 1, "uno": 1, "une": 1, "um": 1, "uma": 1, "ein": 1, "eine": 1, "einen": 1, "bir": 1,
                  "dos": 2, "dois": 2, "duas": 2, "deux": 2, "zwei": 2, "dua": 2, "tres": 3, "trois": 3, "drei": 3,
                  "tiga": 3, "cuatro": 4, "quatro": 4, "quatre": 4, "vier": 4, "empat": 4, "cinco": 5, "cinq": 5,
                  "funf": 5, "lima": 5, "seis": 6, "sechs": 6, "enam": 6, "siete": 7, "sete": 7, "sept": 7,
@@ -103,9 +104,9 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u0621-\u064a]+|[$€£%×*+=/]|
 _UNITS: dict[str, str] = {}
 for _unit, _words in {
     "diamonds": "diamond diamonds dimond dimonds diamons diamonts diamants diamantes diamanten diamanti elmas 💎"
-                " diament diamenty diamentow elmasim elmaslarim"
+                " diament diamenty diamentow elmasim elmaslarim elmasi دايموند الدايموند دايموندات"
                 " ماسة ماسه ماس الماس الماسة",
-    "coins": "coin coins coinz koin koins monedas moedas monete munzen jeton jetons monet monety 🪙 عملة عملات كوينز",
+    "coins": "coin coins coinz koin koins monedas moedas monete munzen jeton jetons monet monety coinleri 🪙 عملة عملات كوينز كوين الكوين",
     "views": "view views vues vistas plays vids visualizacoes visualizacao visualizaciones visualizzazioni aufrufe",
     "viewers": "viewer viewers viewrs viwers watchers watching people ppl concurrent ccv audience gifters supporters",
     "subs": "sub subs subscriber subscribers subcribers subscibers superfans members memberships suscriptores"
@@ -147,7 +148,7 @@ _GOAL_WORDS = frozenset({"make", "earn", "reach", "hit", "making", "earning", "g
 # Whole words that are cues on their own ("is it still legit", "my cousin says", "a stranger dm'd me",
 # "is it safe"), and words starting with these, are looked up in a set (one regex of them all was
 # the slowest step of reading a question); the cues of several words are `_FACT_RE`.
-_FACT_WORDS = frozenset("""realistic legit normal scam free change changed bonus age yo why true heard minimum min
+_FACT_WORDS = frozenset("""realistic legit normal scam free change changed bonus age why true heard minimum min
     wrong tip tips advice refund refunds dm dms dmd dmed pmd pmed inbox offer offered offers offering promise
     promised said says saying claim claims claimed swear swears sus login password proof safe won trick deposit
     giftcard giftcards upfront""".split())
@@ -159,7 +160,7 @@ _WORD_RUN_RE = re.compile(r"\w+")
 _FACT_RE = re.compile(
     r"or(?<=\bor)\b[^?]*(?:\?|$)|still\s+\$?\d|is(?<=\bis)\s+it\s+(?:still|true)\b"
     r"|is\s+that\s+(?:right|true|real|correct|good|fair)|did\s+they\s+change"
-    r"|year(?<=\byear)s?\s+old\b|to(?<=\bto)\s+go\s+live\b|get(?<=\bget)\s+(?:it|that|them|my\s+money)\s+back\b"
+    r"|year(?<=\byear)s?\s+old\b|\d\s?yo\b|to(?<=\bto)\s+go\s+live\b|get(?<=\bget)\s+(?:it|that|them|my\s+money)\s+back\b"
     r"|pm(?<=\bpm)'e?d\b"  # someone else's offer: scams
     r"|buy(?<=\bbuy)\s+(?:my|your|ur)\s+(?:diamonds?|account|balance)"  # someone buying a creator's diamonds: scams
     r"|^(?:so\s+|ok\s+|and\s+|but\s+|if\s+[^,?]*?\s)?(?:do|does|did|can|could|is|are|will|would|should)\s"
@@ -180,6 +181,7 @@ _FACT_RE = re.compile(
 # according to how many viewers join", which asks how pay works.
 _STRONG_RE = re.compile(  # words first, boundaries after them, as in `_FACT_RE`
     r"(?:how|hw)\s*much(?!\s*(?:percent|%))|how(?<!\bto\show)(?<!\bon\show)\s*many"
+    r"|cuant(?<=\bcuant)[oa]s?\b|quant(?<=\bquant)[oa]s?\b|combien(?<=\bcombien)|kac(?<=\bkac)\s+dolar"  # "how much" elsewhere
     r"|worth(?<=\bworth)\b(?!\s+(?:it\b|the\s+same|of\b|(?:a|one|half\s+a)\s+(?:cent|penny|dollar|buck)\b))"
     r"|in\s+(?:usd|dollars?|\$)|payout(?<=\bpayout)\b|=\s*\??\s*$|=\s*how|calc(?<=\bcalc)\b"
     r"|calculat(?<=\bcalculat)(?:e|ion)\b|calculator(?<=\bcalculator)\b(?!\s+(?:says?|said|shows?|showed|gives?|gave)\b)"
@@ -214,14 +216,16 @@ _WITHDRAW_WORDS = ("withdraw", "widthdraw", "cash", "out", "payout", "auszahl", 
 _WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?[\s-]*(?:it\s+)?(?:all\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?(?:all\s+)?out"
                           r"|(?:get|its|it\s+is)\s+(?:it\s+)?all\s+out|payout\s+limit|(?:daily|a\s+day|per\s+day)\s+(?:cap|limit)"
                           r"|auszahl|retir(?<=\bretir)(?:ar|o|er|ada)\b|retrait(?<=\bretrait)|sac(?<=\bsac)(?:ar|o)\b"
-                          r"|saque(?<=\bsaque)|tarik(?<=\btarik)\b|cek(?<=\bcek)(?:mek|im)\b|rut(?<=\brut)\s+tien")
+                          r"|saque(?<=\bsaque)|tarik(?<=\btarik)\b|cek(?<=\bcek)(?:mek|im|er|erim)\b|rut(?<=\brut)\s+(?:tien|het|duoc)"
+                          r"|سحب|اسحب")
 _POINTS_RE = re.compile(r"\bpoints?\b")
 # An amount next to one of these is the daily cash-out cap, not the balance to withdraw.
 _CAP_WORDS = frozenset({"cap", "limit", "daily", "max", "maximum"})
 # A gift counted only by a word ("a rose", "un león") is an amount to work out when the question asks
 # what it is worth; "when someone sends a rose where does that go" asks how gifts work.
 _VALUE_RE = re.compile(r"how\s*much|how\s*many|\bget\b|worth|value|\bpay|\bpaid|\bmake|\bmade|\bearn|\bcost|\bprice|\bmoney|\bcash"
-                       r"|[$€£=]|dollar|\busd\b|cuant|quant|berapa|wie\s*viel|combien|magkano|ne\s+kadar|dinero|dinheiro|\bwert\b")
+                       r"|[$€£=]|dollar|dolar|\busd\b|cuant|quant|berapa|wie\s*viel|combien|magkano|ne\s+kadar|kac\b|dinero|dinheiro"
+                       r"|\bwert\b")
 # Words that join gifts in a list ("galaxy + 5 roses", "a lion and a universe"); commas are not tokens.
 _LIST_JOINS = frozenset(("+", "and", "plus", "n", "&"))
 _LIST_JOIN_TOKENS = tuple([w] for w in _LIST_JOINS)
@@ -692,16 +696,16 @@ class QuestionParser:
 
         if _WITHDRAW_RE.search(text):
             if by_unit.get("diamonds"):
-                return Parsed("withdraw", {"diamonds": by_unit["diamonds"][0].value})
+                return Parsed("withdraw", {"diamonds": by_unit["diamonds"][0].value, **agency})
             balances = [q for q in money if not _CAP_WORDS.intersection(tokens[max(0, q.start - 3):q.end + 3])]
             if balances or money:  # "$4,200 … with the $1,000 a day cap": the balance, not the cap
-                return Parsed("withdraw", {"usd": (balances or money)[0].value})
+                return Parsed("withdraw", {"usd": (balances or money)[0].value, **agency})
             near = [i for i, t in enumerate(tokens) if t.startswith(_WITHDRAW_WORDS)]
             balance = next((q.value for q in by_unit.get("count", ()) if q.value >= _BARE_BALANCE_MIN
                             and any(abs(q.start - i) <= 3 for i in near)
                             and tokens[q.end:q.end + 1] not in (["form"], ["forms"])), None)  # "a 1099 form"
             if balance is not None:  # "how many days to withdraw 4k": a balance, most likely in dollars
-                return Parsed("withdraw", {"usd": balance},
+                return Parsed("withdraw", {"usd": balance, **agency},
                               (f"{balance:,f} read as US dollars (say “diamonds” if it is a diamond balance)",))
 
         if by_unit.get("gift"):

@@ -239,6 +239,14 @@ def test_another_domain_beside_an_amount_of_money_is_still_worked_out(service):
     ("ile to 10000 diamentów", "$50.00"),
     ("how many days to cash-out 800k diamonds", "4 days"),
     ("my top gifter sends a galaxy every week, how much is that over a full year", "$260.00"),  # 52 weeks
+    # withdrawing what is left after an agency, counting and "how much" in more languages
+    ("my agency takes 20%, i have 500k diamonds, how many days to withdraw the rest", "2 days"),
+    ("600 bin elmasım var, günlük limitle kaç günde çekerim", "3 days"),  # Turkish thousands
+    ("عندي 500 ألف دايموند، كم يوم عشان أسحبهم؟", "3 days"),
+    ("mình có 2 triệu kim cương thì rút hết mất mấy ngày", "10 days"),  # Vietnamese millions
+    ("yayında 8 bin coin değerinde hediye aldım, kaç dolar kalır?", "$40.00"),
+    ("bir Lion hediyesi kaç dolar?", "$150.00"),  # "bir": one
+    ("si me mandan 2 leones, cuanto me llevo yo?", "$299.99"),  # Spanish "yo" is "I", not "years old"
     # a bare count after diamonds are named is that many diamonds
     ("my agency keeps 25% of my diamonds, this month i got 80,000, what do i keep", "$300.00"),
     ("diamonds this week: 12000, in dollars?", "$60.00"),

@@ -58,9 +58,16 @@ def earned_over(rates: Rates, amount: Decimal | int, *, times: Decimal | int = 1
                           lines=lines, inputs={"amount": each, "times": count, "per": per, **agency_input(agency)})
 
 
-def withdraw_days(rates: Rates, *, usd: Decimal | int | None = None, diamonds: Decimal | int | None = None) -> Estimate:
-    """Days needed to withdraw a balance under the daily cap (whole days, rounded up)."""
+def withdraw_days(rates: Rates, *, usd: Decimal | int | None = None, diamonds: Decimal | int | None = None,
+                  agency: Decimal | None = None) -> Estimate:
+    """Days needed to withdraw a balance under the daily cap (whole days, rounded up); what is left of
+    it after an agency's share, when one is given."""
     balance, head, keys, inputs = _balance(rates, usd, diamonds)
+    if agency is not None:  # "my agency takes 30%, 900k diamonds: how many days to withdraw the rest"
+        cut = agency_cut(rates, agency)
+        balance *= cut.kept
+        head += f" × (1 − {fmt_percent(cut.fraction)} agency) = {fmt_money(balance)}"
+        inputs = {**inputs, **agency_input(agency)}
     cap = rates.get("daily_withdraw_cap_usd")
     days = ceil_whole(balance / cap)
     low, high = sorted((rates.get("withdraw_min_low_usd"), rates.get("withdraw_min_high_usd")))

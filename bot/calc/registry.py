@@ -418,6 +418,7 @@ KINDS: Mapping[str, KindSpec] = {
             (
                 _num("usd", "decimal", USD, "balance in USD (or give --diamonds)"),
                 _num("diamonds", "int", DIAMONDS, "balance in diamonds (or give --usd)"),
+                _num("agency", "percent", SHARE, "share an agency takes first, if any (none unless given)"),
             ),
             _with_catalogue_ignored(payout.withdraw_days),
         ),

@@ -427,6 +427,12 @@ def test_withdraw_days(rates, kwargs, days: int) -> None:
     assert (estimate.quantity, estimate.unit) == (days, "days")
 
 
+def test_withdraw_days_of_what_is_left_after_a_stated_agency_share(rates) -> None:
+    estimate = withdraw_days(rates, diamonds=900_000, agency=D("0.3"))
+    assert (estimate.quantity, cents(estimate.typical)) == (4, D("3150.00"))  # 5 days without the cut
+    assert "× (1 − 30% agency) = $3,150.00 ÷ $1,000.00 per day" in estimate.formula
+
+
 def test_convert(book, rates) -> None:
     assert money(convert(rates, 500, to="eur", rate=D("0.92"))) == exact("460.00")
     server = book.with_overrides({"currency": "EUR", "usd_to_currency": "0.92"})
