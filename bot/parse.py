@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from bot.calc.gifts import normalize
 from bot.calc.payout import EARNING_UNITS
 from bot.chars import APOSTROPHES, CharTable
 
@@ -458,6 +459,11 @@ class QuestionParser:
 
     def __init__(self, gifts: GiftResolver, words: Collection[str] = frozenset()) -> None:
         self.gifts = gifts
+        # The first words of the well-known gifts' names (and their plurals): "that galaxy" is looked up
+        # only when a name can start after "that" (most questions hold a "the").
+        firsts = {normalize(n).split()[0] for g in getattr(gifts, "gifts", ()) if g.popular for n in (g.name, *g.aliases)}
+        self._popular_starts = frozenset(firsts | {f + "s" for f in firsts} | {f + "es" for f in firsts}
+                                         | {f[:-1] + "ies" for f in firsts if f.endswith("y")})
         # Words known to be spelt right (the knowledge base's): never read as a gift's name misspelt,
         # so "a price list" has no Prince in it and "a diamond in pounds" no Diamond Ring.
         self.words = words
@@ -473,7 +479,8 @@ class QuestionParser:
             parsed = number_of(token) if first in _NUMBER_STARTS or first.isdigit() else None
             word_count = _WORD_NUMBERS.get(token)
             if parsed is None and word_count is None:
-                if token in _THAT_ONE and (gift := self._gift_after(tokens, i + 1, typos=False))[0] is not None \
+                if token in _THAT_ONE and i + 1 < len(tokens) and tokens[i + 1] in self._popular_starts \
+                        and (gift := self._gift_after(tokens, i + 1, typos=False))[0] is not None \
                         and gift[0].popular and not _SENT_CUES.isdisjoint(tokens[gift[1]:gift[1] + 4]):
                     # "what did that galaxy cost him", "the lion he sent": one of a well-known gift
                     found.append(Quantity(Decimal(1), "gift", i, gift[1], gift[0]))
