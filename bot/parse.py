@@ -127,6 +127,8 @@ for _unit, _words in {
 _FILLER = frozenset("of de in on worth tiktok tt more qualified total extra about around roughly like the my creator rewards live"
                     " avg average tane adet buah".split())  # "1,200 avg viewers", Turkish and Indonesian counters
 _GIFT_WINDOW = 4
+# Words before a gift named a second time ("those 3 Galaxies"): the same gifts, not more of them.
+_AGAIN_WORDS = frozenset({"those", "these", "that", "the", "this", "both"})
 # Words between the two sides of a rate ("1 diamond = 5 cents", "2 coins make 1 diamond"); those of the
 # second set only beside one of the first ("is worth").
 _RATE_WORDS = frozenset({"=", "make", "makes", "equals", "equal", "is", "worth", "to"})
@@ -141,6 +143,7 @@ _BARE_BALANCE_MIN = 100
 # A bare count from here up in a question that names diamonds (or coins) elsewhere is that many of them.
 _BARE_UNIT_MIN = 100
 _BARE_UNIT_REACH = 8  # words before the count in which the unit is named
+_BARE_UNITS = frozenset({"diamonds", "coins"})
 # Words a bare amount to earn follows: "how many diamonds to make 500".
 _GOAL_WORDS = frozenset({"make", "earn", "reach", "hit", "making", "earning", "get"})
 
@@ -191,7 +194,8 @@ _STRONG_RE = re.compile(  # words first, boundaries after them, as in `_FACT_RE`
     r"|what(?:\s+is|'s|s)\s+(?:it|that|this)\s+(?:actually|really|in\s+(?:real\s+)?money)"  # after a claim: the figure
     r"|(?:real(?<=\breal)|actual(?<=\bactual)|true(?<=\btrue)|correct(?<=\bcorrect)|right(?<=\bright))\s+(?:number|figure|amount|total)\b"
     r"|is\s+(?:that|this|the|their|his|her)\s+(?:figure|number|amount|total|math|maths)\s+(?:right|correct|accurate)"
-    r"|what\s+(?:does|did|would|will)\s+(?:that|it|this)\s+cost\b|what(?:'s|s|\s+is)\s+my\s+(?:number|figure|cut|take|payout)\b"
+    r"|what\s+(?:does|did|would|will|should)\s+(?:\S+\s+){0,3}(?:cost|pay\s+me)\b"
+    r"|what(?:'s|s|\s+is)\s+my\s+(?:\w+\s+){0,2}(?:number|figure|cut|take|payout|income|earnings)\b"
 )
 # A LIVE or monthly projection from defaults needs an explicit ask, not just "30 viewers".
 _PROJECTION_RE = re.compile(r"how\s*much|hw\s*much|what\s+(?:could|can|would|will|do|did|might)\s+i\s+(?:\w+\s+)?(?:make|earn|get)"
@@ -206,15 +210,15 @@ _TOTAL_RE = re.compile(r"how\s*much|hw\s*much|what(?:'s|s|\s+is|\s+would\s+be|\s
 _INVERSE_RE = re.compile(
     r"how\s*many\s+(?P<what>[a-z💎🪙🌹🦁' ]{2,40}?)\s*(?:do\s+i\s+|would\s+i\s+|can\s+|does\s+|will\s+|to\s+|for\b|with\b|is\b|are\b|make|=|equals?|until|till|til|\?|$)"
     r"|(?P<what2>[a-z💎🪙🌹🦁' ]{2,30}?)\s+(?:needed|required|i\s+need|do\s+i\s+need)\s+(?:for|to)"
-    r"|\b[cq]uant[oa]s\s+(?P<what3>[a-z' ]{2,30}?)\s+(?:necesito|preciso|para|por|=)"  # Spanish, Portuguese
+    r"|\b[cq]uant[oa]s\s+(?P<what3>[a-z' ]{2,30}?)\s+(?:necesito|preciso|para|pra|por|=)"  # Spanish, Portuguese
     r"|(?:berapa(?<=\bberapa)|ilang(?<=\bilang))\s+(?P<what4>[a-z' ]{2,30}?)\s+(?:yang\s+)?(?:dibutuhkan|diperlukan|perlu|butuh|untuk|buat"
     r"|kailangan|para|=)"  # Indonesian, Tagalog
 )
 # The words of `_WITHDRAW_RE` a bare balance stands next to ("withdraw 4k", "4k to cash out"); "got my 1k
 # finally … when i hit withdraw" counts followers.
-_WITHDRAW_WORDS = ("withdraw", "widthdraw", "cash", "out", "payout", "auszahl", "retir", "saca", "saque", "tarik",
+_WITHDRAW_WORDS = ("withdraw", "widthdraw", "wdraw", "cash", "out", "payout", "auszahl", "retir", "saca", "saque", "tarik",
                    "cekme", "cekim")
-_WITHDRAW_RE = re.compile(r"withdraw|widthdraw|cash(?:ing)?[\s-]*(?:it\s+)?(?:all\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?(?:all\s+)?out"
+_WITHDRAW_RE = re.compile(r"withdraw|widthdraw|wdraw|cash(?:ing)?[\s-]*(?:it\s+)?(?:all\s+)?out|take\s+(?:it\s+)?(?:all\s+)?out|pull\s+(?:it\s+)?(?:all\s+)?out"
                           r"|(?:get|its|it\s+is)\s+(?:it\s+)?all\s+out|payout\s+limit|(?:daily|a\s+day|per\s+day)\s+(?:cap|limit)"
                           r"|auszahl|retir(?<=\bretir)(?:ar|o|er|ada)\b|retrait(?<=\bretrait)|sac(?<=\bsac)(?:ar|o)\b"
                           r"|saque(?<=\bsaque)|tarik(?<=\btarik)\b|cek(?<=\bcek)(?:mek|im|er|erim)\b|rut(?<=\brut)\s+(?:tien|het|duoc)"
@@ -326,6 +330,10 @@ _GIFTER_WORDS = frozenset({"gifter", "gifters", "viewer", "fan", "supporter", "o
 # Words for an agency ("the company that manages me takes 20%").
 _AGENCY_WORDS = ("agency", "agent", "manager", "mcn", "agencies", "agensy", "manages", "management", "agencia",
                  "agensi", "agence", "agentur", "agenzia", "ajans", "ajansim", "ajansi")
+# Followers with one of these ask what a sponsored post pays. Not "rate" or "charge" alone: "at the normal
+# rate", "does tiktok charge a fee", with a follower count only as the story around the question.
+_BRAND_RE = re.compile(r"brand|sponsor|sponser|collab|promo|\bdeal\b|\bposts?\b|\bmy\s+rate\b|rate\s+card"
+                       r"|\b(?:should|can|could|do|would)\s+i\s+charge\b|\bcharge\s+(?:a\s+brand|brands|them|for\b)")
 # A share of views near one of these is the share that qualifies for Creator Rewards.
 _QUALIFIED_WORDS = ("qualified", "qualify", "qualifying", "eligible", "calificadas", "calificados", "calificada",
                     "qualificadas", "qualificados", "validas", "valides", "memenuhi")
@@ -537,14 +545,15 @@ class QuestionParser:
         """One of the popular gifts named first and asked its worth with no count ("castle fantasy = how
         much", "galaxy worth?"). Only these: many gift names are everyday words (Star, Family, Heart), and
         "worth it" asks something else. The TikTok gift is the platform's name ("tiktok value")."""
-        if not _NAMED_WORTH.intersection(tokens[1:_GIFT_WINDOW + 2]):
+        if _NAMED_WORTH.isdisjoint(tokens[1:_GIFT_WINDOW + 2]) and "how" not in tokens[1:_GIFT_WINDOW + 2]:
             return []
         gift, end = self._gift_after(tokens, 0)
         if gift is None or not gift.popular or gift.name == "TikTok":
             return []
         if tokens[end:end + 1] == ["gift"]:
             end += 1
-        if tokens[end:end + 1] and tokens[end] in _NAMED_WORTH and tokens[end + 1:end + 2] != ["it"]:
+        asks = tokens[end:end + 1] and tokens[end] in _NAMED_WORTH and tokens[end + 1:end + 2] != ["it"]
+        if asks or tokens[end:end + 2] == ["how", "much"]:  # "sports car gift how much i get"
             return [Quantity(Decimal(1), "gift", 0, end, gift)]
         return []
 
@@ -666,7 +675,7 @@ class QuestionParser:
 
     def _choose(self, text: str, tokens: Sequence[str], qs: list[Quantity]) -> Parsed | None:
         by_unit: dict[str, list[Quantity]] = {}
-        for q in _without_rates(tokens, qs):
+        for q in _without_repeats(tokens, _without_rates(tokens, qs)):
             by_unit.setdefault(q.unit, []).append(q)
         _drop_sampled_streams(text, tokens, by_unit)
         _bare_count_of_unit_named(tokens, by_unit)
@@ -783,8 +792,8 @@ class QuestionParser:
                 params["plan"] = "subscription"
             return Parsed("subs", {**params, **agency})
 
-        if by_unit.get("followers") and re.search(r"brand|sponsor|sponser|deal|\bpost\b|charge|collab|promo|rate", text) \
-                and not by_unit.get("viewers"):
+        if by_unit.get("followers") and _BRAND_RE.search(text) and not by_unit.get("viewers") and "series" not in tokens \
+                and not any(by_unit.get(u) for u in ("diamonds", "coins", "gift", "views")):
             params = {"followers": by_unit["followers"][0].value}
             engagement = self._percent_near(tokens, percents, ("engagement", "er", "engage"))
             if engagement is not None:
@@ -1106,6 +1115,23 @@ def _buyers(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:
     return [q for q in qs if q.unit in ("viewers", "followers") and _BUY_WORDS.intersection(tokens[q.end:q.end + 2])]
 
 
+def _without_repeats(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:
+    """The quantities without gifts named again ("she sent 3 Galaxies … how much did those 3 Galaxies
+    cost her", "he sends a Lion … what does one Lion cost"): the same gift and count once more, after
+    "those", "the" or as one of it. "2 lions yesterday and 2 lions today" are four."""
+    seen: dict[tuple[str, Decimal], int] = {}  # each gift and count, and where its last mention ends
+    out = []
+    for q in qs:
+        if q.unit == "gift":
+            key = (q.gift.name, q.value)
+            again = (q.start > 0 and tokens[q.start - 1] in _AGAIN_WORDS) or tokens[q.start] in ("one", "a", "an")
+            if key in seen and again and q.start - seen[key] > 2:  # "a lion and a lion" is a list of two
+                continue
+            seen[key] = q.end
+        out.append(q)
+    return out
+
+
 def _without_rates(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:
     """The quantities without those that state a rate, one thing in another ("1 diamond = 5 cents",
     "2 coins make 1 diamond", "1 lion is worth 29,999 coins"): a claim's or a fact's terms, not amounts
@@ -1120,19 +1146,22 @@ def _without_rates(tokens: Sequence[str], qs: list[Quantity]) -> list[Quantity]:
 
 
 def _bare_count_of_unit_named(tokens: Sequence[str], by_unit: dict[str, list[Quantity]]) -> None:
-    """"My agency takes 30% off my diamonds, got 45,000 this week": the one bare count of a question
-    that names diamonds or coins shortly before it, and counts nothing else, is that many of them (a
-    number before the word is something else: "a 1099 form after cashing out her diamonds")."""
+    """"My agency takes 30% off my diamonds, got 45,000 this week": the one bare count of a question,
+    with diamonds or coins named shortly before it and counted nowhere else, is that many of them (a
+    number before the word is something else: "a 1099 form after cashing out her diamonds"). Not
+    subscribers: "sub 5k" is under 5,000 and "our members" are a server's."""
     counts = by_unit.get("count", [])
-    if len(counts) != 1 or counts[0].value < _BARE_UNIT_MIN or any(
-            u in by_unit for u in ("usd", "diamonds", "coins", "gift", "views", "viewers", "subs", "followers", "units")):
+    if len(counts) != 1 or counts[0].value < _BARE_UNIT_MIN:
         return
     start = counts[0].start
-    named = {_UNITS[t] for t in tokens[max(0, start - _BARE_UNIT_REACH):start] if _UNITS.get(t) in ("diamonds", "coins")}
-    if len(named) == 1:
-        unit = named.pop()
-        by_unit[unit] = [replace(counts[0], unit=unit)]
-        del by_unit["count"]
+    named = {_UNITS[t] for t in tokens[max(0, start - _BARE_UNIT_REACH):start] if _UNITS.get(t) in _BARE_UNITS}
+    if len(named) != 1:
+        return
+    unit = named.pop()
+    if by_unit.get(unit) or any(by_unit.get(u) for u in ("usd", "gift", "views")):
+        return  # counted already, or the question's amount is something else
+    by_unit[unit] = [replace(counts[0], unit=unit)]
+    del by_unit["count"]
 
 
 def _drop_sampled_streams(text: str, tokens: Sequence[str], by_unit: dict[str, list[Quantity]]) -> None:
@@ -1153,7 +1182,7 @@ def _stream_count(text: str, by_unit: dict[str, list[Quantity]]) -> tuple[Decima
     times = _TIMES_RE.search(text)
     count = counts[0] if counts else Decimal(times.group(1)) if times else None
     if count is not None:
-        weekly = re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k|\b(?:por|par|a\s+la|na)\s+sema(?:na|ine)\b", text)
+        weekly = re.search(r"\b(?:a|per|each|every|/)\s?w(?:ee)?k\b|\b(?:por|par|a\s+la|na)\s+sema(?:na|ine)\b", text)
         return count, "week" if weekly else "month"
     if re.search(r"every\s+day|daily|\ba\s+day\b|per\s+day", text):
         return Decimal(1), "day"

@@ -115,6 +115,8 @@ def test_public_sample_estimates(service):
     ("my gran wants to gift me but asks what coins cost, is there a price list i can send her", "coin_value"),
     # a tax form's number is no balance to withdraw
     ("got a 1099 form after cashing out my diamonds, what is that", "taxes"),
+    # a follower count beside "charge" is no brand deal when the question is about something else
+    ("35k followers, thinking of a series, how much can i charge for it", "series"),
     # "the cap" is the daily cap, not the Cap gift
     ("the cap is $1,000 a day right?", "withdraw_payout"),
     # what viewers themselves are paid for, said as "for that"
@@ -247,6 +249,16 @@ def test_another_domain_beside_an_amount_of_money_is_still_worked_out(service):
     ("yayında 8 bin coin değerinde hediye aldım, kaç dolar kalır?", "$40.00"),
     ("bir Lion hediyesi kaç dolar?", "$150.00"),  # "bir": one
     ("si me mandan 2 leones, cuanto me llevo yo?", "$299.99"),  # Spanish "yo" is "I", not "years old"
+    # a follower count is only the story around a question that is not about brand deals
+    ("got 12,400 diamonds last night, 2,100 followers now, what's that in dollars at the normal rate", "$62.00"),
+    # "a weekly budget" is no stream count a week; gifts named again are the same gifts
+    ("doing a weekly budget: i streamed 4 times, each stream averaged 5,000 coins, what did i make", "$100.00"),
+    ("she sent 2 lions on my live, how much did those 2 lions cost her in the app", "$857.97"),
+    ("300,000 views all qualified, rpm $0.50, what should that pay me", "$150.00"),
+    ("what would 5,000 coins cost on the website", "$53.00"),
+    ("wdraw $4.5k how many days", "5 days"),
+    ("galaxy gift how much i get", "$5.00"),
+    ("quantos diamantes pra 20 dolares", "4,000 diamonds"),
     # a bare count after diamonds are named is that many diamonds
     ("my agency keeps 25% of my diamonds, this month i got 80,000, what do i keep", "$300.00"),
     ("diamonds this week: 12000, in dollars?", "$60.00"),

@@ -287,6 +287,7 @@ def test_set_up_words_beside_money_words_stay_ours(service, question, topic):
     "how much are tickets for the derby match on sunday", "is a 2 carato diamante worth buying",
     "i forgot my tiktok password and the code never comes",
     "do i need a capture card to stream my switch to tiktok",
+    "account banned, how do i appeal it", "berapa harga diamond ml sekarang",
     "is council tax cheaper for a single person",
 ])
 def test_another_domain_that_shares_our_words_is_not_ours(service, question):
