@@ -12,7 +12,7 @@ from tests.conftest import shared_path
 from tests.kb.evaluate import read_rows, score_topics
 
 DEV = Path(__file__).with_name("questions_dev.tsv")
-# Written later, in twenty rounds, to probe the matcher in other voices (long stories, older and gaming
+# Written later, in twenty-two rounds, to probe the matcher in other voices (long stories, older and gaming
 # streamers, parents, shop sellers, decoy words, a dozen languages from Arabic to Vietnamese); each round's misses
 # were then worked on, so it guards against regressions and is not an independent measure.
 PROBE = Path(__file__).with_name("questions_probe.tsv")
