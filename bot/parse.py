@@ -94,6 +94,8 @@ _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "couple": 2, 
                  "sieben": 7, "tujuh": 7, "ocho": 8, "oito": 8, "huit": 8, "acht": 8, "delapan": 8, "nueve": 9,
                  "nove": 9, "neuf": 9, "neun": 9, "sembilan": 9, "diez": 10, "dez": 10, "dix": 10, "zehn": 10,
                  "sepuluh": 10}
+# Words that may come before a gift's name without being part of it ("tiktok lion", "12 tane rose").
+_BEFORE_GIFT_NAME = frozenset({"tiktok", "tt", "big", "little", "tane", "adet", "buah"})
 # "that galaxy cost", "the lion he sent": one of a well-known gift, when a word after its name says it
 # was sent or asks what it cost ("the cap is $1,000 a day" is no Cap).
 _THAT_ONE = frozenset({"that", "this", "the"})
@@ -547,6 +549,9 @@ class QuestionParser:
         "worth it" asks something else. The TikTok gift is the platform's name ("tiktok value")."""
         if _NAMED_WORTH.isdisjoint(tokens[1:_GIFT_WINDOW + 2]) and "how" not in tokens[1:_GIFT_WINDOW + 2]:
             return []
+        first = next((t for t in tokens if t not in _BEFORE_GIFT_NAME), "")
+        if first not in self._popular_starts:  # most questions start with no gift's name
+            return []
         gift, end = self._gift_after(tokens, 0)
         if gift is None or not gift.popular or gift.name == "TikTok":
             return []
@@ -620,7 +625,7 @@ class QuestionParser:
         """The longest run of up to four words after `start` that names a gift, spelt right; else (if
         `typos`) the longest one a typo away ("5 lions make" is Lions, not a misspelt Lion's Mane)."""
         j = start
-        while j < len(tokens) and tokens[j] in ("tiktok", "tt", "big", "little", "tane", "adet", "buah"):
+        while j < len(tokens) and tokens[j] in _BEFORE_GIFT_NAME:
             j += 1
         words = tokens[j:j + _GIFT_WINDOW]
         sizes = [size for size in range(len(words), 0, -1)

@@ -158,19 +158,19 @@ class _Phrases:
         self._rests = dict(rests)
 
     def found(self, words: Sequence[str], present: AbstractSet[str]) -> bool:
-        if present.isdisjoint(self.starts):
-            return False
-        return any(tuple(words[i + 1:i + 1 + len(rest)]) == rest
-                   for i, word in enumerate(words) for rest in self._rests.get(word, ()))
+        return self.count(words, present, enough=1) > 0
 
     def count(self, words: Sequence[str], present: AbstractSet[str], enough: int = 2) -> int:
         """How many different phrases are in `words`, counting up to `enough`."""
         if present.isdisjoint(self.starts):
             return 0
         seen: set[tuple[str, tuple[str, ...]]] = set()
+        rests_of = self._rests
         for i, word in enumerate(words):
-            for rest in self._rests.get(word, ()):
-                if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
+            if word not in rests_of:  # most words start no phrase
+                continue
+            for rest in rests_of[word]:
+                if not rest or tuple(words[i + 1:i + 1 + len(rest)]) == rest:
                     seen.add((word, rest))
                     if len(seen) >= enough:
                         return len(seen)
