@@ -1,4 +1,4 @@
-"""/estimate live | month | diamonds | coins | subs | views | series | brand | affiliate | withdraw:
+"""/estimate live | month | diamonds | coins | subs | views | series | brand | affiliate | earnings | withdraw:
 the calculator with typed options. Discord's client enforces the ranges; the calculator checks
 every value again (`InputError` → a clear ephemeral message)."""
 
@@ -113,11 +113,23 @@ class Estimate(Feature, commands.GroupCog, group_name="estimate", group_descript
                         public: bool = False) -> None:
         await self._run(interaction, "affiliate", public, units=units, price=price, commission=pct(commission))
 
+    @app_commands.command(name="earnings", description="What an amount you earn each stream, day or post adds up to")
+    @app_commands.describe(amount="What you earn each time, in USD", times="How many streams, days or posts",
+                           per="What the amount is earned per (default: stream)", agency="% an agency takes, if any",
+                           public=PUBLIC)
+    async def earnings(self, interaction: discord.Interaction, amount: app_commands.Range[float, 0.0, MONEY],
+                       times: app_commands.Range[float, 0.0, 1000000.0],
+                       per: Literal["stream", "day", "week", "month", "post", "video"] | None = None,
+                       agency: PERCENT | None = None, public: bool = False) -> None:
+        await self._run(interaction, "earnings", public, amount=amount, times=times, per=per, agency=pct(agency))
+
     @app_commands.command(name="withdraw", description="Days to withdraw a balance under the $1,000 daily cap")
-    @app_commands.describe(usd="Balance in USD", diamonds="Balance in diamonds", public=PUBLIC)
+    @app_commands.describe(usd="Balance in USD", diamonds="Balance in diamonds",
+                           agency="% an agency takes first, if any", public=PUBLIC)
     async def withdraw(self, interaction: discord.Interaction, usd: app_commands.Range[float, 0.0, MONEY] | None = None,
-                       diamonds: app_commands.Range[int, 0, BIG] | None = None, public: bool = False) -> None:
-        await self._run(interaction, "withdraw", public, usd=usd, diamonds=diamonds)
+                       diamonds: app_commands.Range[int, 0, BIG] | None = None, agency: PERCENT | None = None,
+                       public: bool = False) -> None:
+        await self._run(interaction, "withdraw", public, usd=usd, diamonds=diamonds, agency=pct(agency))
 
 
 async def setup(bot: LiveTallyBot) -> None:

@@ -13,6 +13,9 @@ import pytest
     ("estimate affiliate", {"units": 340, "price": 24.0, "commission": 15.0}, "$1,224.00"),
     ("estimate series", {"buyers": 100, "price": 4.99}, "$"),
     ("estimate withdraw", {"usd": 3500.0}, "4 days"),
+    ("estimate withdraw", {"diamonds": 900_000, "agency": 30.0}, "4 days"),
+    ("estimate earnings", {"amount": 15.0, "times": 20.0}, "$300.00"),
+    ("estimate earnings", {"amount": 8.0, "times": 365.0, "per": "day", "agency": 20.0}, "$2,336.00"),
     ("estimate subs", {"subscribers": 200, "price": 9.99, "share": 50.0}, "$999.00"),
     ("estimate diamonds", {"amount": 87340}, "$436.70"),
     ("estimate diamonds", {"amount": 20000, "scaled_rate": 38.0}, "$76.00"),
@@ -24,8 +27,8 @@ async def test_estimates_answer_privately_with_their_maths(harness, path, option
     assert result.responses == 1 and result.ephemeral
     assert figure in result.text and "How:" in result.text
     # the rates an estimate used are listed; one worked from the given figures alone (a stated
-    # commission) has no empty list
-    assert ("Assumptions" in result.text) == (path != "estimate affiliate")
+    # commission, an amount earned each time) has no empty list
+    assert ("Assumptions" in result.text) == (path not in ("estimate affiliate", "estimate earnings"))
 
 
 async def test_public_option_posts_in_the_channel(harness):
