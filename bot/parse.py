@@ -1158,8 +1158,7 @@ def _bare_count_of_unit_named(tokens: Sequence[str], by_unit: dict[str, list[Qua
     counts = by_unit.get("count", [])
     if len(counts) != 1 or counts[0].value < _BARE_UNIT_MIN:
         return
-    start = counts[0].start
-    named = {_UNITS[t] for t in tokens[max(0, start - _BARE_UNIT_REACH):start] if _UNITS.get(t) in _BARE_UNITS}
+    named = set(_units_named_before(tokens, counts[0].start, _BARE_UNIT_REACH, _BARE_UNITS))
     if len(named) != 1:
         return
     unit = named.pop()
@@ -1387,7 +1386,7 @@ def _added_up(tokens: Sequence[str], found: list[Quantity]) -> list[Quantity]:
             run.append(found[index + len(run)])
         units = {q.unit for q in run} - {"count"}
         if not units and len(run) > 1:  # "diamonds this week: 3,200 / 4,750"
-            units = _unit_named_before(tokens, run[0].start)
+            units = set(_units_named_before(tokens, run[0].start, _LIST_UNIT_REACH, _SUMMED_UNITS)[:1])
         unit = next(iter(units)) if len(units) == 1 else None
         largest = max(q.value for q in run)
         if (len(run) < 2 or unit not in _SUMMED_UNITS or run[0].start > 0 and tokens[run[0].start - 1] in _RANGE_WORDS
@@ -1404,13 +1403,10 @@ def _added_up(tokens: Sequence[str], found: list[Quantity]) -> list[Quantity]:
     return out
 
 
-def _unit_named_before(tokens: Sequence[str], start: int) -> set[str]:
-    """The unit a list of bare numbers is of, named shortly before it: "diamonds per day this week:
-    3,200 / 4,750 / 1,980"."""
-    for word in reversed(tokens[max(0, start - _LIST_UNIT_REACH):start]):
-        if _UNITS.get(word) in _SUMMED_UNITS:
-            return {_UNITS[word]}
-    return set()
+def _units_named_before(tokens: Sequence[str], start: int, reach: int, units: frozenset[str]) -> list[str]:
+    """The `units` named in the `reach` words before position `start`, nearest first: "diamonds per day
+    this week: 3,200 / 4,750", "my diamonds, got 45,000"."""
+    return [_UNITS[word] for word in reversed(tokens[max(0, start - reach):start]) if _UNITS.get(word) in units]
 
 
 def _joined(tokens: Sequence[str], q: Quantity, nxt: Quantity) -> bool:

@@ -48,9 +48,8 @@ def earned_over(rates: Rates, amount: Decimal | int, *, times: Decimal | int = 1
     formula = f"{fmt_money(each)} a {per} × {fmt_count(count, per)} = {fmt_money(total)}"
     title = f"{fmt_count(count, per)} at {fmt_money(each)} each"
     lines: tuple[Line, ...] = ()
-    if agency is not None:
-        cut = agency_cut(rates, agency)
-        formula += f" × (1 − {fmt_percent(cut.fraction)} agency) = {fmt_money(total * cut.kept)}"
+    if agency is not None and (cut := agency_cut(rates, agency)).fraction:
+        formula += f"{cut.formula()} = {fmt_money(total * cut.kept)}"
         title += ", after the agency's cut"
         lines = (Line("Agency takes", None, "", Band.exact(total * cut.fraction)),)
         total *= cut.kept
@@ -64,10 +63,10 @@ def withdraw_days(rates: Rates, *, usd: Decimal | int | None = None, diamonds: D
     it after an agency's share, when one is given."""
     balance, head, keys, inputs = _balance(rates, usd, diamonds)
     if agency is not None:  # "my agency takes 30%, 900k diamonds: how many days to withdraw the rest"
-        cut = agency_cut(rates, agency)
-        balance *= cut.kept
-        head += f" × (1 − {fmt_percent(cut.fraction)} agency) = {fmt_money(balance)}"
         inputs = {**inputs, **agency_input(agency)}
+        if (cut := agency_cut(rates, agency)).fraction:
+            balance *= cut.kept
+            head += f"{cut.formula()} = {fmt_money(balance)}"
     cap = rates.get("daily_withdraw_cap_usd")
     days = ceil_whole(balance / cap)
     low, high = sorted((rates.get("withdraw_min_low_usd"), rates.get("withdraw_min_high_usd")))

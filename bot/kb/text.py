@@ -170,7 +170,7 @@ class _Phrases:
             if word not in rests_of:  # most words start no phrase
                 continue
             for rest in rests_of[word]:
-                if not rest or tuple(words[i + 1:i + 1 + len(rest)]) == rest:
+                if tuple(words[i + 1:i + 1 + len(rest)]) == rest:
                     seen.add((word, rest))
                     if len(seen) >= enough:
                         return len(seen)
