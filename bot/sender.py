@@ -6,15 +6,19 @@ Interaction responses go through `ReplyAdapter`, installed once by the bot at st
 
 from __future__ import annotations
 
+import asyncio
 import json
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 import discord
+import orjson
 from discord.http import Route
 from discord.webhook.async_ import AsyncWebhookAdapter, async_context
 
 from bot.render import Card, Reply, fit_content
+from bot.transport import CallbackTransport
 
 NO_MENTIONS = discord.AllowedMentions.none()
 EPHEMERAL = 1 << 6
@@ -30,29 +34,55 @@ class ReplyAdapter(AsyncWebhookAdapter):
     message ids. Without the flag Discord answers 204 No Content, so each response costs one JSON
     body less on both ends. discord.py still gets the `InteractionCallbackResponse` it expects,
     made here from what was sent; retries, rate limits and errors are discord.py's own
-    (`request`)."""
+    (`request`).
+
+    Given a `CallbackTransport` (the running bot's), a callback without files goes out through it
+    first, and through discord.py's `request` only when it could not be delivered or Discord
+    did not accept it, after the wait discord.py would have made itself (`bot.transport`)."""
+
+    def __init__(self, transport: CallbackTransport | None = None) -> None:
+        super().__init__()
+        self.transport = transport
 
     async def create_interaction_response(self, interaction_id: int, token: str, *, session: Any,
                                           proxy: str | None = None, proxy_auth: Any = None, params: Any) -> dict[str, Any]:
-        route = Route("POST", "/interactions/{webhook_id}/{webhook_token}/callback",
-                      webhook_id=interaction_id, webhook_token=token)
         if params.files:
-            await self.request(route, session=session, proxy=proxy, proxy_auth=proxy_auth, files=params.files,
-                               multipart=params.multipart)
+            await self.request(callback_route(interaction_id, token), session=session, proxy=proxy,
+                               proxy_auth=proxy_auth, files=params.files, multipart=params.multipart)
             body = json.loads(params.multipart[0]["value"])
         else:
-            await self.request(route, session=session, proxy=proxy, proxy_auth=proxy_auth, payload=params.payload)
             body = params.payload or {}
+            answer = None
+            if self.transport is not None and proxy is None:
+                answer = await self.transport.post(callback_url(interaction_id, token), orjson.dumps(body))
+            if answer is None or not answer.ok:
+                if answer is not None:
+                    await asyncio.sleep(answer.wait)
+                await self.request(callback_route(interaction_id, token), session=session, proxy=proxy,
+                                   proxy_auth=proxy_auth, payload=params.payload)
         data = body.get("data") or {}
         return {"interaction": {"id": str(interaction_id),
                                 "response_message_loading": body.get("type") == DEFERRED_MESSAGE,
                                 "response_message_ephemeral": bool((data.get("flags") or 0) & EPHEMERAL)}}
 
 
-def install_reply_adapter(adapter: AsyncWebhookAdapter | None = None) -> None:
+def callback_route(interaction_id: int, token: str) -> Route:
+    return Route("POST", "/interactions/{webhook_id}/{webhook_token}/callback", webhook_id=interaction_id,
+                 webhook_token=token)
+
+
+def callback_url(interaction_id: int, token: str) -> str:
+    """`callback_route(…).url`, without the rest of a `Route` (bucket keys, metadata)."""
+    return f"{Route.BASE}/interactions/{interaction_id}/{quote(token, safe='')}/callback"
+
+
+def install_reply_adapter(adapter: AsyncWebhookAdapter | None = None) -> AsyncWebhookAdapter:
     """Route this context's interaction traffic (and that of every task it starts) through
-    `adapter` (default: a new `ReplyAdapter`)."""
-    async_context.set(adapter if adapter is not None else ReplyAdapter())
+    `adapter` (default: a new `ReplyAdapter` with its own `CallbackTransport`); returns it."""
+    if adapter is None:
+        adapter = ReplyAdapter(CallbackTransport())
+    async_context.set(adapter)
+    return adapter
 
 
 class CardEmbed(discord.Embed):

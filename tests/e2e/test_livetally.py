@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.transport import USER_AGENT
 from tests.e2e.conftest import StartBot
 from tests.e2e.process import STOP_TIMEOUT, BotProcess, launch
 from tests.e2e.models import (
@@ -230,6 +231,17 @@ async def test_ask_a_topic_question_answers_publicly_from_the_knowledge_base(liv
     assert "likes never pay cash" in text_of(reply)
     assert "Sources" in text_of(reply)
     assert not reply.ephemeral
+
+
+@shared
+async def test_callbacks_leave_through_livetallys_own_transport(live: LiveBot) -> None:
+    """bot.transport sends interaction callbacks; discord.py's aiohttp request only takes over what
+    it could not deliver (the fault tests below)."""
+    for command in ("likes", "views"):
+        interaction = await live.inject(command)
+        await answered(interaction)
+        (callback,) = interaction.callbacks
+        assert callback.headers["User-Agent"] == USER_AGENT and not callback.spec_errors
 
 
 @shared
