@@ -4,9 +4,9 @@
 
 Used by bench/standin_load.py to split LiveTally's cost per interaction: this bot as it is shows
 what a reply as big as LiveTally's costs any discord.py bot; with `--as-livetally` it also sends
-that reply the way LiveTally does (`bot.sender.ReplyAdapter`: no `with_response`) and settles its
-heap as LiveTally does after start-up (`bot.client.settle_heap`), so what LiveTally costs on top of
-it is LiveTally's own work alone.
+that reply the way LiveTally does (`bot.sender.ReplyAdapter`: no `with_response`, over
+`bot.transport`'s kept-alive connections) and settles its heap as LiveTally does after start-up
+(`bot.client.settle_heap`), so what LiveTally costs on top of it is LiveTally's own work alone.
 """
 
 from __future__ import annotations

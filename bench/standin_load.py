@@ -9,8 +9,9 @@ connected to it, in an order that rotates between runs:
 - `tests/e2e/bare_bot.py`: a bare discord.py bot answering /ping with "pong" (the baseline);
 - `bench/embed_bot.py`: that bot answering /ping with LiveTally's /likes card: what a reply as big
   as LiveTally's costs any discord.py bot;
-- `bench/embed_bot.py --as-livetally`: the same, sending it as LiveTally does (no `with_response`)
-  with the heap settled as LiveTally settles it: LiveTally minus its own work;
+- `bench/embed_bot.py --as-livetally`: the same, sending it as LiveTally does (no `with_response`,
+  over its own kept-alive connections) with the heap settled as LiveTally settles it: LiveTally
+  minus its own work;
 - `python -m bot`: LiveTally.
 
 For each bot and each command, N interactions are injected through the gateway by a closed loop
@@ -277,8 +278,8 @@ def report(runs: list[Run], total: int) -> str:
         f"machine: {machine()}", "", table(headers, rows), "",
         "Bot CPU per interaction, split: the bare bot's floor; what a reply as big as LiveTally's costs a "
         "discord.py bot as it comes (the bare bot answering with the /likes card); what sending it as "
-        "LiveTally does saves (no `with_response`, the heap settled after start-up); and LiveTally's own "
-        "work on top. When the bot's core is the bottleneck, throughput ÷ bare = bare CPU ÷ LiveTally CPU "
+        "LiveTally does saves (no `with_response`, callbacks over `bot.transport`, the heap settled after "
+        "start-up); and LiveTally's own work on top. When the bot's core is the bottleneck, throughput ÷ bare = bare CPU ÷ LiveTally CPU "
         "(last column), a steadier figure than the measured ratio on a noisy machine.",
         table(["in flight", "command", "LiveTally CPU ms", "bare /ping CPU ms", "+ bigger reply ms",
                "+ sent as LiveTally sends ms", "+ LiveTally's own work ms", "CPU-bound capacity ÷ bare"], split_rows), "",
