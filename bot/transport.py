@@ -166,10 +166,10 @@ class _Connection(asyncio.Protocol):
                 length = None
             elif name == b"retry-after":
                 retry_after = _seconds(value)
-        if length is None:  # a body whose end is not known up front: not worth reading
+        if length is None or rest > length:  # a body whose end is not known up front (or more than one)
             reusable = False
         else:
-            self._skip = max(0, length - rest)
+            self._skip = length - rest
         assert self._waiter is not None
         self._waiter.set_result((Answer(status, retry_after), reusable))
 

@@ -9,6 +9,7 @@ import pytest
 @pytest.mark.parametrize(("module", "argv", "rows"), [
     ("bench.cold_cache", ["--runs", "1", "--n", "20"], ["Matcher.match", "Service.ask", "Service.estimate (diamonds)"]),
     ("bench.components", ["--n", "5"], ["Matcher.match", "Service.estimate", "template topic_body.md.j2"]),
+    ("bench.callbacks", ["--runs", "1", "--n", "40", "--in-flight", "4"], ["discord.py (aiohttp)", "bot.transport"]),
 ])
 def test_bench_script_prints_its_table(module: str, argv: list[str], rows: list[str], capsys) -> None:
     import importlib

@@ -138,6 +138,7 @@ async def test_a_body_of_known_length_is_skipped_even_in_pieces():
     b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n",
     b"HTTP/1.0 204 No Content\r\n\r\n",
     b"HTTP/1.1 200 OK\r\n\r\n{}",  # a body that ends when the connection does
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}{}",  # more than it said: out of step
 ])
 async def test_a_connection_whose_answer_has_no_known_end_is_not_used_again(reply):
     transport = CallbackTransport()
