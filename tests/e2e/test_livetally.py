@@ -245,6 +245,22 @@ async def test_callbacks_leave_through_livetallys_own_transport(live: LiveBot) -
 
 
 @shared
+async def test_200_interactions_at_once_are_each_answered_once_through_the_transport(live: LiveBot) -> None:
+    """A burst opens as many connections as it needs at once; every callback still arrives once, in
+    time and well-formed, and none falls back to discord.py."""
+    commands: list[tuple[str, dict[str, OptionValue]]] = [
+        ("likes", {}), ("ask", {"question": "how do i withdraw my money"}),
+    ] + [("estimate diamonds", {"amount": 1000 + 37 * i}) for i in range(198)]
+    interactions = await asyncio.gather(*(live.inject(name, options) for name, options in commands))
+    replies = await asyncio.gather(*(answered(interaction) for interaction in interactions))
+    assert replies[0].embeds[0]["title"] == "Do likes pay on TikTok LIVE?"
+    assert f"{1000 + 37 * 197:,} diamonds" in text_of(replies[-1])
+    for interaction in interactions:
+        (callback,) = interaction.callbacks
+        assert callback.headers["User-Agent"] == USER_AGENT and not callback.spec_errors
+
+
+@shared
 async def test_ask_with_an_estimate_in_free_text_computes_it_privately(live: LiveBot) -> None:
     reply = await live.run("ask", {"question": "what are 40,000 diamonds worth"})
     text = text_of(reply)
