@@ -11,10 +11,10 @@ import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
-from discord.webhook.async_ import AsyncWebhookAdapter
 
 from bot.errors import on_tree_error
 from bot.sender import ReplyAdapter, install_reply_adapter
+from bot.transport import CallbackTransport
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -80,7 +80,7 @@ class LiveTallyBot(commands.Bot):
         self.failed_extensions: dict[str, str] = {}
         self.tune_heap = tune_heap
         self.tree.on_error = on_tree_error
-        self.reply_adapter: AsyncWebhookAdapter | None = None  # set in `setup_hook`
+        self.callbacks = CallbackTransport()  # interaction responses leave through it (`bot.sender`)
 
     @property
     def service(self) -> Any:
@@ -89,7 +89,7 @@ class LiveTallyBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         # Runs in the task that goes on to read the gateway, so every interaction's task inherits it.
-        self.reply_adapter = install_reply_adapter()
+        install_reply_adapter(ReplyAdapter(self.callbacks))
         for name in self.extension_names:
             try:
                 await self.load_extension(name)
@@ -105,8 +105,7 @@ class LiveTallyBot(commands.Bot):
             await self.resources.stop()
         finally:
             await super().close()
-            if isinstance(self.reply_adapter, ReplyAdapter) and self.reply_adapter.transport is not None:
-                self.reply_adapter.transport.close()
+            self.callbacks.close()
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d server(s)", self.user, len(self.guilds))

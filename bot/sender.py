@@ -76,13 +76,10 @@ def callback_url(interaction_id: int, token: str) -> str:
     return f"{Route.BASE}/interactions/{interaction_id}/{quote(token, safe='')}/callback"
 
 
-def install_reply_adapter(adapter: AsyncWebhookAdapter | None = None) -> AsyncWebhookAdapter:
+def install_reply_adapter(adapter: AsyncWebhookAdapter | None = None) -> None:
     """Route this context's interaction traffic (and that of every task it starts) through
-    `adapter` (default: a new `ReplyAdapter` with its own `CallbackTransport`); returns it."""
-    if adapter is None:
-        adapter = ReplyAdapter(CallbackTransport())
-    async_context.set(adapter)
-    return adapter
+    `adapter` (default: a new `ReplyAdapter` with its own `CallbackTransport`)."""
+    async_context.set(adapter if adapter is not None else ReplyAdapter(CallbackTransport()))
 
 
 class CardEmbed(discord.Embed):

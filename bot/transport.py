@@ -236,7 +236,7 @@ class CallbackTransport:
             if connection is not None:
                 connection.close()
             raise TimeoutError(f"Discord did not answer an interaction callback within {self._timeout:g} s") from None
-        except (OSError, ConnectionError, ssl.SSLError) as exc:
+        except OSError as exc:  # ConnectionError and ssl.SSLError included
             if connection is not None:
                 connection.close()
             log.debug("callback not delivered over %s connection (%s); sending through discord.py",

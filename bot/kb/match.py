@@ -206,8 +206,7 @@ class _Index:
             for f, post in topic_post.items()
         }
         self._phrase_starts = np.searchsorted(np.array(self._phrase_topic), np.arange(len(self.topics)))
-        self._class_bias: np.ndarray | None = None  # set by `add_classifier`
-        self._bias: list[float] = []  # the same, as a list
+        self._class_bias: list[float] | None = None  # the classifier's, set by `add_classifier`
         self._width = self.phrase_count + len(self.topics)  # one `bincount`'s columns
 
     def idf(self, feature: str) -> float:
@@ -229,8 +228,7 @@ class _Index:
     def add_classifier(self, classifier: "_Classifier") -> None:
         """Fold the classifier's weights into the postings: one `bincount` then gives its logits too
         (`scores_and_probabilities`), in columns after the topics'."""
-        self._class_bias = classifier.bias
-        self._bias = classifier.bias.tolist()
+        self._class_bias = classifier.bias.tolist()
         width = self.phrase_count + len(self.topics)
         columns = np.arange(width, width + len(self._class_bias), dtype=np.intp)
         self._width = width + len(self._class_bias)
@@ -262,7 +260,7 @@ class _Index:
         blended = [(phrasing + topic) / norm for phrasing, topic in zip(best, rest)]
         probabilities = None
         if self._class_bias is not None:
-            probabilities = _softmax([logit / norm + bias for logit, bias in zip(rest[len(best):], self._bias)])
+            probabilities = _softmax([logit / norm + bias for logit, bias in zip(rest[len(best):], self._class_bias)])
         terms = frozenset(query.features)
         keyword_hits: dict[int, int] = defaultdict(int)
         for f in query.features:
